@@ -1,0 +1,5 @@
+# Declarations of the OpenMP shim (src/openmp_shim.h): real OpenMP queries when
+# the extension was compiled with it, constant single-thread answers otherwise.
+cdef extern from "src/openmp_shim.h" nogil:
+    int fi_have_openmp()
+    int fi_omp_max_threads()

@@ -1,0 +1,132 @@
+/*
+ * Branch-free elementary functions that GCC vectorises: log on (0, inf),
+ * sin/cos of a fraction of a turn given as integer bits, and exp.
+ *
+ * Only +, -, *, / and sqrt (all correctly rounded), integer ops and selects
+ * are used, and the extension is built with -ffp-contract=off, so every
+ * target clone (SSE2, AVX2, AVX-512) returns the same bits for the same input.
+ * That is what keeps fastinit's draws bit-identical across machines.
+ */
+#ifndef FASTINIT_VECMATH_H
+#define FASTINIT_VECMATH_H
+
+#include <stdint.h>
+#include <string.h>
+
+static inline uint32_t fi_f32_bits(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
+static inline float fi_bits_f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
+static inline uint64_t fi_f64_bits(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
+static inline double fi_bits_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
+
+/* ---- log ---------------------------------------------------------------- */
+/* x = 2^k m with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(s), s = (m-1)/(m+1),
+ * |s| <= 0.1716, as an odd series in s. Valid for normal positive x. */
+static inline float fi_log_f32(float x)
+{
+    uint32_t ix = fi_f32_bits(x) + (0x3f800000u - 0x3f3504f3u);
+    int32_t k = (int32_t)(ix >> 23) - 0x7f;
+    float m = fi_bits_f32((ix & 0x007fffffu) + 0x3f3504f3u);
+    float f = m - 1.0f;
+    float s = f / (2.0f + f);
+    float z = s * s;
+    float r = z * (1.0f / 3 + z * (1.0f / 5 + z * (1.0f / 7 + z * (1.0f / 9 + z * (1.0f / 11)))));
+    float kf = (float)k;
+    return kf * 0.693145751953125f + (kf * 1.428606765330187e-06f + (2.0f * s + 2.0f * s * r));
+}
+
+static inline double fi_log_f64(double x)
+{
+    uint64_t ix = fi_f64_bits(x) + (0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull);
+    int32_t k = (int32_t)(ix >> 52) - 0x3ff;
+    double m = fi_bits_f64((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull);
+    double f = m - 1.0;
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double r = z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11
+             + z * (1.0 / 13 + z * (1.0 / 15 + z * (1.0 / 17 + z * (1.0 / 19 + z * (1.0 / 21))))))))));
+    double kd = (double)k;
+    return kd * 6.93147180369123816490e-01 + (kd * 1.90821492927058770002e-10 + (2.0 * s + 2.0 * s * r));
+}
+
+/* ---- sin and cos of x in [-pi/4, pi/4] (Taylor, truncation below 1 ulp) --- */
+static inline float fi_sin_kernel_f32(float x)
+{
+    float z = x * x;
+    return x + x * z * (-1.0f / 6 + z * (1.0f / 120 + z * (-1.0f / 5040 + z * (1.0f / 362880))));
+}
+
+static inline float fi_cos_kernel_f32(float x)
+{
+    float z = x * x;
+    return 1.0f + z * (-0.5f + z * (1.0f / 24 + z * (-1.0f / 720 + z * (1.0f / 40320 + z * (-1.0f / 3628800)))));
+}
+
+static inline double fi_sin_kernel_f64(double x)
+{
+    double z = x * x;
+    return x + x * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880
+             + z * (-1.0 / 39916800 + z * (1.0 / 6227020800.0 + z * (-1.0 / 1307674368000.0
+             + z * (1.0 / 355687428096000.0))))))));
+}
+
+static inline double fi_cos_kernel_f64(double x)
+{
+    double z = x * x;
+    return 1.0 + z * (-0.5 + z * (1.0 / 24 + z * (-1.0 / 720 + z * (1.0 / 40320
+             + z * (-1.0 / 3628800 + z * (1.0 / 479001600.0 + z * (-1.0 / 87178291200.0
+             + z * (1.0 / 20922789888000.0 + z * (-1.0 / 6402373705728000.0)))))))));
+}
+
+/* The turn t / 2^32 (t a uint32) splits into a quadrant q and a signed
+ * remainder d in [-2^29, 2^29), so the angle is q pi/2 + 2 pi d / 2^32. */
+static inline uint32_t fi_turn_quadrant(uint32_t t) { return (t + 0x20000000u) >> 30; }
+static inline int32_t fi_turn_remainder(uint32_t t, uint32_t q) { return (int32_t)(t - (q << 30)); }
+
+/* Rotate (c, s) of the reduced angle into quadrant q: flips and swaps as selects. */
+static inline void fi_quadrant_f32(uint32_t q, float s, float c, float *sin_out, float *cos_out)
+{
+    uint32_t swap = q & 1u;
+    float cc = swap ? s : c;
+    float ss = swap ? c : s;
+    *cos_out = fi_bits_f32(fi_f32_bits(cc) ^ (((q + 1u) & 2u) << 30));
+    *sin_out = fi_bits_f32(fi_f32_bits(ss) ^ ((q & 2u) << 30));
+}
+
+static inline void fi_quadrant_f64(uint32_t q, double s, double c, double *sin_out, double *cos_out)
+{
+    uint64_t swap = q & 1u;
+    double cc = swap ? s : c;
+    double ss = swap ? c : s;
+    *cos_out = fi_bits_f64(fi_f64_bits(cc) ^ ((uint64_t)((q + 1u) & 2u) << 62));
+    *sin_out = fi_bits_f64(fi_f64_bits(ss) ^ ((uint64_t)(q & 2u) << 62));
+}
+
+/* ---- exp ------------------------------------------------------------------ */
+/* exp(x) = 2^k exp(r), r = x - k ln2 in [-ln2/2, ln2/2]; the caller clamps x to
+ * a range where 2^k is a normal number. */
+static inline float fi_exp_f32(float x)
+{
+    float kf = x * 1.44269504088896341f;
+    kf = kf + (kf >= 0.0f ? 0.5f : -0.5f);
+    int32_t k = (int32_t)kf;
+    float fk = (float)k;
+    float r = (x - fk * 0.693145751953125f) - fk * 1.428606765330187e-06f;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120
+            + r * (1.0f / 720 + r * (1.0f / 5040)))))));
+    return p * fi_bits_f32((uint32_t)(k + 127) << 23);
+}
+
+static inline double fi_exp_f64(double x)
+{
+    double kd = x * 1.44269504088896338700e+00;
+    kd = kd + (kd >= 0.0 ? 0.5 : -0.5);
+    int64_t k = (int64_t)kd;
+    double fk = (double)k;
+    double r = (x - fk * 6.93147180369123816490e-01) - fk * 1.90821492927058770002e-10;
+    double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
+             + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
+             + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600.0 + r * (1.0 / 6227020800.0)))))))))))));
+    return p * fi_bits_f64((uint64_t)(k + 1023) << 52);
+}
+
+#endif

@@ -1,0 +1,96 @@
+"""Build fastinit's Cython kernels.
+
+- ``-O3 -fno-math-errno -ffp-contract=off``: fast vectorised loops whose
+  results are the same bits on every CPU (no FMA contraction).
+- OpenMP when the compiler has it: probed here; without it the build warns
+  and the kernels run on one thread.
+- No ``-march=native`` unless ``FASTINIT_NATIVE=1``: the fills pick AVX2 or
+  AVX-512 at run time instead (``target_clones`` in ``src/fills.c``).
+- ``FASTINIT_BOUNDSCHECK=1`` turns Cython's bounds and wraparound checks back
+  on for debugging.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import warnings
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+PROBE = r"""
+#include <omp.h>
+int main(void) {
+    int n = 0;
+    #pragma omp parallel reduction(+:n)
+    n += 1;
+    return n > 0 ? 0 : 1;
+}
+"""
+
+
+def compiler_has_openmp():
+    """Compile and link a tiny OpenMP program with the C compiler in use."""
+    cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    cc = cc.split()
+    if shutil.which(cc[0]) is None:
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "probe.c")
+        with open(src, "w") as f:
+            f.write(PROBE)
+        try:
+            res = subprocess.run(
+                cc + ["-fopenmp", src, "-o", os.path.join(tmp, "probe")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return res.returncode == 0
+
+
+def build_flags():
+    compile_args = ["-O3", "-fno-math-errno", "-ffp-contract=off", "-std=c11"]
+    link_args = []
+    if sys.platform == "win32":
+        return ["/O2", "/fp:precise"], [], False
+    if os.environ.get("FASTINIT_NATIVE") == "1":
+        compile_args.append("-march=native")
+    openmp = compiler_has_openmp()
+    if openmp:
+        compile_args.append("-fopenmp")
+        link_args.append("-fopenmp")
+    else:
+        warnings.warn(
+            "fastinit: the C compiler has no OpenMP; building single-threaded "
+            "kernels (get_num_threads() will be 1)."
+        )
+    return compile_args, link_args, openmp
+
+
+compile_args, link_args, _ = build_flags()
+debug = os.environ.get("FASTINIT_BOUNDSCHECK") == "1"
+directives = {
+    "language_level": 3,
+    "boundscheck": debug,
+    "wraparound": debug,
+    "cdivision": True,
+    "initializedcheck": debug,
+}
+
+common = dict(
+    include_dirs=[np.get_include(), "fastinit"],
+    extra_compile_args=compile_args,
+    extra_link_args=link_args,
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
+)
+extensions = [
+    Extension("fastinit._random", ["fastinit/_random.pyx", "fastinit/src/fills.c"], **common),
+    Extension("fastinit._dense", ["fastinit/_dense.pyx", "fastinit/src/activations.c"], **common),
+]
+extensions = [e for e in extensions if all(os.path.exists(s) for s in e.sources)]
+
+setup(ext_modules=cythonize(extensions, compiler_directives=directives))
