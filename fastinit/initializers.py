@@ -1,0 +1,428 @@
+"""Weight initializers: the formulas, each one call into a random kernel.
+
+Shape convention (Keras, JAX, and the source documents'
+``np.random.randn(n_inputs, n_nodes)``): a 2-D weight is ``(fan_in, fan_out)``.
+For more dimensions ``in_axis=-2``, ``out_axis=-1`` name the axes and the
+receptive field is the product of the others; PyTorch's ``(out, in, kh, kw)``
+is ``in_axis=1, out_axis=0``. A 1-D shape ``(n,)`` has fan_in = fan_out = n.
+
+The source documents call N(0, 1/fan_in) "Xavier normal"; every framework
+calls that LeCun normal (:func:`lecun_normal`) and gives Xavier/Glorot the
+average of the fans (:func:`xavier_normal`). fastinit follows the frameworks.
+"""
+import math
+
+import numpy as np
+
+from fastinit import random as _rnd
+from fastinit._validation import check_int, check_out, check_real, check_shape, prepare_out
+
+__all__ = [
+    "compute_fans", "calculate_gain", "variance_scaling",
+    "he_normal", "he_uniform", "kaiming_normal", "kaiming_uniform",
+    "xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform",
+    "lecun_normal", "lecun_uniform", "normal", "uniform", "truncated_normal",
+    "zeros", "ones", "constant", "orthogonal", "get", "available",
+]
+
+# std of N(0, 1) truncated to [-2, 2]: dividing by it keeps the variance.
+TRUNCATED_STD = 0.87962566103423978
+
+
+def compute_fans(shape, in_axis=-2, out_axis=-1):
+    """(fan_in, fan_out) of a weight of ``shape``.
+
+    Parameters
+    ----------
+    shape : int or tuple of ints
+    in_axis, out_axis : int
+        The input and output axes for 2 or more dimensions; the others form
+        the receptive field.
+
+    Examples
+    --------
+    >>> fastinit.compute_fans((784, 256))
+    (784, 256)
+    >>> fastinit.compute_fans((64, 3, 3, 3), in_axis=1, out_axis=0)   # PyTorch conv
+    (27, 576)
+    """
+    shape = check_shape(shape)
+    if len(shape) == 0:
+        raise ValueError("shape must have at least 1 dimension to have fans, got ()")
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    nd = len(shape)
+    in_axis = check_int(in_axis, "in_axis", low=-nd, high=nd) % nd
+    out_axis = check_int(out_axis, "out_axis", low=-nd, high=nd) % nd
+    if in_axis == out_axis:
+        raise ValueError(f"in_axis and out_axis must differ, both are axis {in_axis}")
+    receptive = math.prod(d for i, d in enumerate(shape) if i not in (in_axis, out_axis))
+    return shape[in_axis] * receptive, shape[out_axis] * receptive
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended gain for a nonlinearity (PyTorch's table).
+
+    ========================= ==============================
+    nonlinearity              gain
+    ========================= ==============================
+    linear, conv*, sigmoid    1
+    tanh                      5/3
+    relu                      sqrt(2)
+    leaky_relu                sqrt(2 / (1 + negative_slope^2)), slope ``param`` (0.01)
+    selu                      3/4
+    ========================= ==============================
+    """
+    linear = {"linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+              "conv_transpose2d", "conv_transpose3d", "sigmoid"}
+    if not isinstance(nonlinearity, str):
+        raise TypeError(f"nonlinearity must be a str, got {nonlinearity!r}")
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else check_real(param, "param")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+
+
+def _fan(shape, mode, in_axis, out_axis, fan_in, fan_out):
+    """The fan ``mode`` picks; None when the weight is empty and the fan 0."""
+    fi, fo = compute_fans(shape, in_axis, out_axis)
+    if fan_in is not None:
+        fi = check_int(fan_in, "fan_in", low=1)
+    if fan_out is not None:
+        fo = check_int(fan_out, "fan_out", low=1)
+    if mode == "fan_in":
+        n = fi
+    elif mode == "fan_out":
+        n = fo
+    elif mode == "fan_avg":
+        n = (fi + fo) / 2
+    else:
+        raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg', got {mode!r}")
+    if n == 0:
+        if math.prod(shape) == 0:
+            return None
+        raise ValueError(f"zero fans: {mode} of shape {shape} is 0")
+    return n
+
+
+def _shape_of(shape, out):
+    if shape is None:
+        if out is None:
+            raise TypeError("shape is required when out is not given")
+        return tuple(out.shape)
+    return check_shape(shape)
+
+
+_DISTRIBUTIONS = ("normal", "truncated_normal", "uniform")
+
+
+def variance_scaling(shape, scale=1.0, mode="fan_in", distribution="normal", *, in_axis=-2,
+                     out_axis=-1, fan_in=None, fan_out=None, dtype=None, out=None, seed=None,
+                     stream=None, offset=0):
+    """Zero-mean weights with variance ``scale / n``, ``n`` the chosen fan.
+
+    Parameters
+    ----------
+    shape : int or tuple of ints
+    scale : float > 0
+    mode : {"fan_in", "fan_out", "fan_avg"}
+    distribution : {"normal", "truncated_normal", "uniform"}
+        "normal": std sqrt(scale / n). "uniform": U(-sqrt(3 scale / n),
+        +sqrt(3 scale / n)). "truncated_normal": truncated at 2 sigma with
+        sigma = sqrt(scale / n) / 0.8796..., so the variance is still
+        scale / n (as Keras and JAX).
+    in_axis, out_axis, fan_in, fan_out
+        Which axes are the fans, or the fans themselves.
+    dtype : float32 (default) or float64
+    out : ndarray, optional
+        Filled in place and returned, allocating nothing.
+    seed : None, int or Generator
+    stream, offset : int
+        See :class:`fastinit.Generator`.
+
+    Examples
+    --------
+    >>> w = fastinit.variance_scaling((512, 256), 2.0, "fan_in", "truncated_normal", seed=0)
+    """
+    scale = check_real(scale, "scale")
+    if scale <= 0:
+        raise ValueError(f"scale must be > 0, got {scale}")
+    if distribution not in _DISTRIBUTIONS:
+        raise ValueError(f"distribution must be one of {_DISTRIBUTIONS}, got {distribution!r}")
+    shape = _shape_of(shape, out)
+    n = _fan(shape, mode, in_axis, out_axis, fan_in, fan_out)
+    if n is None:  # an empty weight: nothing to draw
+        arr, _ = prepare_out(shape, dtype, out)
+        return arr
+    std = math.sqrt(scale / n)
+    kw = dict(dtype=dtype, out=out, seed=seed, stream=stream, offset=offset)
+    if distribution == "normal":
+        return _rnd.normal(shape, 0.0, std, **kw)
+    if distribution == "uniform":
+        limit = math.sqrt(3.0) * std
+        return _rnd.uniform(shape, -limit, limit, **kw)
+    return _rnd.truncated_normal(shape, 0.0, std / TRUNCATED_STD, -2.0, 2.0, **kw)
+
+
+def _scaled(gain_sq, mode, distribution):
+    """An initializer that is variance_scaling with a fixed mode and distribution."""
+
+    def init(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None, out=None,
+             seed=None, stream=None, offset=0):
+        return variance_scaling(shape, gain_sq, mode, distribution, in_axis=in_axis,
+                                out_axis=out_axis, fan_in=fan_in, fan_out=fan_out, dtype=dtype,
+                                out=out, seed=seed, stream=stream, offset=offset)
+
+    return init
+
+
+def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
+              fan_in=None, fan_out=None, dtype=None, out=None, seed=None, stream=None, offset=0):
+    """He/Kaiming normal: N(0, gain^2 / fan), std sqrt(2 / fan_in) for ReLU.
+
+    He et al. 2015 ("Delving deep into rectifiers"), for ReLU networks; the
+    source documents' ``np.random.randn(n_in, n_out) * np.sqrt(2 / n_in)``.
+    Untruncated, as PyTorch's ``kaiming_normal_``.
+
+    Parameters
+    ----------
+    shape : int or tuple of ints
+    a : float
+        Negative slope, used when ``nonlinearity="leaky_relu"``.
+    nonlinearity : str
+        See :func:`calculate_gain`.
+    mode : {"fan_in", "fan_out", "fan_avg"}
+    in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset
+        See :func:`variance_scaling`.
+
+    Examples
+    --------
+    >>> w = fastinit.he_normal((784, 256), seed=0)        # std sqrt(2/784)
+    >>> buf = np.empty((784, 256), np.float32)
+    >>> fastinit.he_normal(buf.shape, out=buf, seed=0) is buf
+    True
+    """
+    gain = calculate_gain(nonlinearity, a)
+    return variance_scaling(shape, gain * gain, mode, "normal", in_axis=in_axis, out_axis=out_axis,
+                            fan_in=fan_in, fan_out=fan_out, dtype=dtype, out=out, seed=seed,
+                            stream=stream, offset=offset)
+
+
+def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
+               fan_in=None, fan_out=None, dtype=None, out=None, seed=None, stream=None, offset=0):
+    """He/Kaiming uniform: U(-gain sqrt(3 / fan), +gain sqrt(3 / fan)); ±sqrt(6 / fan_in) for ReLU.
+
+    Parameters are those of :func:`he_normal`.
+
+    Examples
+    --------
+    >>> w = fastinit.he_uniform((784, 256), seed=0)
+    """
+    gain = calculate_gain(nonlinearity, a)
+    return variance_scaling(shape, gain * gain, mode, "uniform", in_axis=in_axis, out_axis=out_axis,
+                            fan_in=fan_in, fan_out=fan_out, dtype=dtype, out=out, seed=seed,
+                            stream=stream, offset=offset)
+
+
+def xavier_normal(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
+                  dtype=None, out=None, seed=None, stream=None, offset=0):
+    """Xavier/Glorot normal: N(0, gain^2 2 / (fan_in + fan_out)).
+
+    Glorot & Bengio 2010, for tanh and sigmoid networks. (The source
+    documents' "Xavier normal", N(0, 1 / fan_in), is :func:`lecun_normal`.)
+
+    Examples
+    --------
+    >>> w = fastinit.xavier_normal((256, 128), seed=0)    # std sqrt(2/384)
+    """
+    gain = check_real(gain, "gain")
+    return variance_scaling(shape, gain * gain, "fan_avg", "normal", in_axis=in_axis,
+                            out_axis=out_axis, fan_in=fan_in, fan_out=fan_out, dtype=dtype,
+                            out=out, seed=seed, stream=stream, offset=offset)
+
+
+def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
+                   dtype=None, out=None, seed=None, stream=None, offset=0):
+    """Xavier/Glorot uniform: U(-gain sqrt(6 / (fan_in + fan_out)), +...).
+
+    Keras' default kernel initializer.
+
+    Examples
+    --------
+    >>> w = fastinit.xavier_uniform((256, 128), seed=0)
+    """
+    gain = check_real(gain, "gain")
+    return variance_scaling(shape, gain * gain, "fan_avg", "uniform", in_axis=in_axis,
+                            out_axis=out_axis, fan_in=fan_in, fan_out=fan_out, dtype=dtype,
+                            out=out, seed=seed, stream=stream, offset=offset)
+
+
+lecun_normal = _scaled(1.0, "fan_in", "normal")
+lecun_normal.__name__ = lecun_normal.__qualname__ = "lecun_normal"
+lecun_normal.__doc__ = """LeCun normal: N(0, 1 / fan_in).
+
+This is what the source documents call "Xavier normal"
+(``np.random.randn(n_in, n_out) * np.sqrt(1 / n_in)``).
+
+Parameters
+----------
+shape : int or tuple of ints
+in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset
+    See :func:`variance_scaling`.
+
+Examples
+--------
+>>> w = fastinit.lecun_normal((784, 256), seed=0)
+"""
+
+lecun_uniform = _scaled(1.0, "fan_in", "uniform")
+lecun_uniform.__name__ = lecun_uniform.__qualname__ = "lecun_uniform"
+lecun_uniform.__doc__ = """LeCun uniform: U(-sqrt(3 / fan_in), +sqrt(3 / fan_in)).
+
+Parameters
+----------
+shape : int or tuple of ints
+in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset
+    See :func:`variance_scaling`.
+
+Examples
+--------
+>>> w = fastinit.lecun_uniform((784, 256), seed=0)
+"""
+
+
+# The plain distributions are initializers too (SPEC section 2's table).
+normal = _rnd.normal
+uniform = _rnd.uniform
+truncated_normal = _rnd.truncated_normal
+
+
+def constant(shape, value=0.0, *, dtype=None, out=None, seed=None, stream=None, offset=0):
+    """Every weight ``value``: the documents' "what not to do", for experiments.
+
+    ``seed``, ``stream`` and ``offset`` are accepted and ignored, so
+    ``get(name)(shape, seed=...)`` works for every initializer.
+
+    Examples
+    --------
+    >>> fastinit.constant((2, 3), 0.5)
+    array([[0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5]], dtype=float32)
+    """
+    value = check_real(value, "value")
+    shape = _shape_of(shape, out)
+    if out is not None:
+        check_out(out, shape, dtype)
+        out.fill(value)
+        return out
+    arr, _ = prepare_out(shape, dtype, None)
+    arr.fill(value)
+    return arr
+
+
+def zeros(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
+    """All zeros (see :func:`constant`): no learning with ReLU or tanh.
+
+    Examples
+    --------
+    >>> fastinit.zeros(3)
+    array([0., 0., 0.], dtype=float32)
+    """
+    return constant(shape, 0.0, dtype=dtype, out=out)
+
+
+def ones(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
+    """All ones (see :func:`constant`).
+
+    Examples
+    --------
+    >>> fastinit.ones(3)
+    array([1., 1., 1.], dtype=float32)
+    """
+    return constant(shape, 1.0, dtype=dtype, out=out)
+
+
+def orthogonal(shape, gain=1.0, column_axis=-1, *, dtype=None, out=None, seed=None, stream=None,
+               offset=0):
+    """A (semi-)orthogonal weight (Saxe et al. 2014), times ``gain``.
+
+    Q of the QR of a float64 normal draw, with the signs of R's diagonal
+    folded in so Q is uniform (Haar); the axes other than ``column_axis``
+    flatten into rows (JAX's convention). Needs at least 2 dimensions.
+    Allocates its work arrays also with ``out=``.
+
+    Examples
+    --------
+    >>> q = fastinit.orthogonal((64, 64), seed=0, dtype=np.float64)
+    >>> np.allclose(q.T @ q, np.eye(64))
+    True
+    """
+    gain = check_real(gain, "gain")
+    shape = _shape_of(shape, out)
+    if len(shape) < 2:
+        raise ValueError(f"shape must have at least 2 dimensions for orthogonal, got {shape}")
+    nd = len(shape)
+    column_axis = check_int(column_axis, "column_axis", low=-nd, high=nd) % nd
+    arr, _ = prepare_out(shape, dtype, out)
+    if arr.size == 0:
+        return arr
+    n_cols = shape[column_axis]
+    n_rows = arr.size // n_cols
+    tall = (n_rows, n_cols) if n_rows >= n_cols else (n_cols, n_rows)
+    a = _rnd.normal(tall, dtype=np.float64, seed=seed, stream=stream, offset=offset)
+    q, r = np.linalg.qr(a)
+    q *= np.where(np.diagonal(r) >= 0, 1.0, -1.0)
+    if n_rows < n_cols:
+        q = q.T
+    rest = tuple(d for i, d in enumerate(shape) if i != column_axis)
+    q = np.moveaxis(q.reshape(rest + (n_cols,)), -1, column_axis)
+    np.multiply(q, gain, out=arr, casting="unsafe")
+    return arr
+
+
+kaiming_normal = he_normal
+kaiming_uniform = he_uniform
+glorot_normal = xavier_normal
+glorot_uniform = xavier_uniform
+
+_REGISTRY = {
+    "he_normal": he_normal, "kaiming_normal": he_normal,
+    "he_uniform": he_uniform, "kaiming_uniform": he_uniform,
+    "xavier_normal": xavier_normal, "glorot_normal": xavier_normal,
+    "xavier_uniform": xavier_uniform, "glorot_uniform": xavier_uniform,
+    "lecun_normal": lecun_normal, "lecun_uniform": lecun_uniform,
+    "variance_scaling": variance_scaling,
+    "normal": normal, "uniform": uniform, "truncated_normal": truncated_normal,
+    "zeros": zeros, "ones": ones, "constant": constant, "orthogonal": orthogonal,
+}
+
+
+def available():
+    """The names :func:`get` accepts (aliases included), sorted."""
+    return sorted(_REGISTRY)
+
+
+def get(name):
+    """The initializer called ``name`` (aliases such as "kaiming_normal" work).
+
+    Examples
+    --------
+    >>> init = fastinit.get("glorot_uniform")
+    >>> w = init((128, 64), seed=0)
+    """
+    if callable(name):
+        return name
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {name!r}")
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown initializer name {name!r}; available: {', '.join(available())}") from None
