@@ -73,6 +73,8 @@ def check_out(out, shape, dtype, name="out"):
     """
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
+    if not out.dtype.isnative:
+        raise ValueError(f"{name} must be in native byte order, got {out.dtype.str}")
     if out.dtype not in FLOAT_DTYPES:
         raise TypeError(f"{name} must have dtype float32 or float64, got {out.dtype}")
     if dtype is not None and check_dtype(dtype) != out.dtype:
@@ -83,8 +85,6 @@ def check_out(out, shape, dtype, name="out"):
         raise ValueError(f"{name} must be C-contiguous")
     if not out.flags.aligned:
         raise ValueError(f"{name} must be aligned")
-    if not out.dtype.isnative:
-        raise ValueError(f"{name} must be in native byte order")
     if shape is not None and tuple(out.shape) != tuple(shape):
         raise ValueError(f"{name} has shape {out.shape}, expected {tuple(shape)}")
     return out.dtype

@@ -60,6 +60,27 @@ def compute_fans(shape, in_axis=-2, out_axis=-1):
     return shape[in_axis] * receptive, shape[out_axis] * receptive
 
 
+def _gain_squared(nonlinearity, param=None):
+    """gain**2, exact where it is rational (2 for ReLU), so he_normal's std is
+    exactly the documents' sqrt(2 / fan_in)."""
+    linear = {"linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+              "conv_transpose2d", "conv_transpose3d", "sigmoid"}
+    if not isinstance(nonlinearity, str):
+        raise TypeError(f"nonlinearity must be a str, got {nonlinearity!r}")
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 25.0 / 9
+    if nonlinearity == "relu":
+        return 2.0
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else check_real(param, "param")
+        return 2.0 / (1 + slope ** 2)
+    if nonlinearity == "selu":
+        return 9.0 / 16
+    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+
+
 def calculate_gain(nonlinearity, param=None):
     """The recommended gain for a nonlinearity (PyTorch's table).
 
@@ -72,23 +93,13 @@ def calculate_gain(nonlinearity, param=None):
     leaky_relu                sqrt(2 / (1 + negative_slope^2)), slope ``param`` (0.01)
     selu                      3/4
     ========================= ==============================
+
+    Examples
+    --------
+    >>> fastinit.calculate_gain("relu")
+    1.4142135623730951
     """
-    linear = {"linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-              "conv_transpose2d", "conv_transpose3d", "sigmoid"}
-    if not isinstance(nonlinearity, str):
-        raise TypeError(f"nonlinearity must be a str, got {nonlinearity!r}")
-    if nonlinearity in linear:
-        return 1.0
-    if nonlinearity == "tanh":
-        return 5.0 / 3
-    if nonlinearity == "relu":
-        return math.sqrt(2.0)
-    if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else check_real(param, "param")
-        return math.sqrt(2.0 / (1 + slope ** 2))
-    if nonlinearity == "selu":
-        return 3.0 / 4
-    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+    return math.sqrt(_gain_squared(nonlinearity, param))
 
 
 def _fan(shape, mode, in_axis, out_axis, fan_in, fan_out):
@@ -210,8 +221,7 @@ def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, o
     >>> fastinit.he_normal(buf.shape, out=buf, seed=0) is buf
     True
     """
-    gain = calculate_gain(nonlinearity, a)
-    return variance_scaling(shape, gain * gain, mode, "normal", in_axis=in_axis, out_axis=out_axis,
+    return variance_scaling(shape, _gain_squared(nonlinearity, a), mode, "normal", in_axis=in_axis, out_axis=out_axis,
                             fan_in=fan_in, fan_out=fan_out, dtype=dtype, out=out, seed=seed,
                             stream=stream, offset=offset)
 
@@ -226,8 +236,7 @@ def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, 
     --------
     >>> w = fastinit.he_uniform((784, 256), seed=0)
     """
-    gain = calculate_gain(nonlinearity, a)
-    return variance_scaling(shape, gain * gain, mode, "uniform", in_axis=in_axis, out_axis=out_axis,
+    return variance_scaling(shape, _gain_squared(nonlinearity, a), mode, "uniform", in_axis=in_axis, out_axis=out_axis,
                             fan_in=fan_in, fan_out=fan_out, dtype=dtype, out=out, seed=seed,
                             stream=stream, offset=offset)
 

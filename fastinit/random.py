@@ -179,8 +179,8 @@ class Generator:
         arr, scalar = prepare_out(shape, dtype, out)
         offset = check_offset(offset, arr.size)
         if arr.dtype == np.float32:
-            low32, high32 = np.float32(low), np.float32(high)
-            if not (np.isfinite(low32) and np.isfinite(high32)):
+            f32_max = float(np.finfo(np.float32).max)
+            if abs(low) > f32_max or abs(high) > f32_max:
                 raise ValueError(f"low and high must fit in float32, got {low}, {high}")
         s = self._stream(stream)
         _random.fill_uniform(self._key[0], self._key[1], s, offset, low, high, flat(arr), get_num_threads())

@@ -358,8 +358,10 @@ static inline double fi_u01_open(uint32_t a, uint32_t b)
 
 static inline double fi_trunc_value(const fi_trunc_plan_t *pl, const fi_trunc_t *p, uint32_t a, uint32_t b)
 {
-    double x = fi_trunc_standard(pl, fi_u01_open(a, b));
-    if (pl->flip) x = -x;
+    /* x = F^-1(u) for the truncated CDF F, increasing in u in every case:
+     * the mirrored side reads 1 - u (exact: u has 53 bits and a half ulp). */
+    double u = fi_u01_open(a, b);
+    double x = pl->flip ? -fi_trunc_standard(pl, 1.0 - u) : fi_trunc_standard(pl, u);
     x = x < p->a ? p->a : (x > p->b ? p->b : x);
     return p->mean + p->std * x;
 }

@@ -1,0 +1,114 @@
+"""Slow references: pure Python and plain NumPy, written from the SPEC and
+the README's bit layout, never from the kernels (bottleneck's slow/ pattern).
+"""
+import math
+
+import numpy as np
+from scipy import special
+
+M0, M1 = 0xD2511F53, 0xCD9E8D57
+W0, W1 = 0x9E3779B9, 0xBB67AE85
+MASK = 0xFFFFFFFF
+
+
+def philox4x32_10(ctr, key):
+    """Philox4x32-10 in pure Python, from Salmon et al. 2011."""
+    c0, c1, c2, c3 = ctr
+    k0, k1 = key
+    for r in range(10):
+        if r:
+            k0, k1 = (k0 + W0) & MASK, (k1 + W1) & MASK
+        p0, p1 = M0 * c0, M1 * c2
+        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0, p1 & MASK, (p0 >> 32) ^ c3 ^ k1, p0 & MASK)
+    return c0, c1, c2, c3
+
+
+def key_of(seed):
+    k = np.random.SeedSequence(seed).generate_state(2, np.uint32)
+    return int(k[0]), int(k[1])
+
+
+def raw_words(key, stream, offset, n):
+    """Words offset .. offset+n-1 of a stream, by the SPEC's layout."""
+    out = []
+    for j in range(offset, offset + n):
+        blk = j // 4
+        words = philox4x32_10((blk & MASK, blk >> 32, stream & MASK, stream >> 32), key)
+        out.append(words[j % 4])
+    return np.array(out, dtype=np.uint32)
+
+
+def words_for(key, stream, offset, n, per_value, pair=False):
+    """The words each of n values reads: per_value words from index per_value*(offset+i),
+    or for pair=True the words of the value's Box-Muller pair."""
+    unit = 2 * per_value if pair else per_value
+    first = (offset // 2 * 2 if pair else offset) * per_value
+    last = ((offset + n + 1) // 2 * 2 if pair else offset + n) * per_value
+    w = raw_words(key, stream, first, last - first).astype(np.uint64)
+    return w.reshape(-1, unit), (offset % 2 if pair else 0)
+
+
+def uniform(key, stream, offset, n, low, high, dtype):
+    """Exact: the README's uniform formula."""
+    if dtype == np.float32:
+        w, _ = words_for(key, stream, offset, n, 1)
+        u = (w[:, 0] >> 8).astype(np.float32) * np.float32(2.0 ** -24)
+        low32, high32 = np.float32(low), np.float32(high)
+        v = low32 + (high32 - low32) * u
+        return np.where(v < high32, v, np.nextafter(high32, np.float32(-np.inf))).astype(np.float32)
+    w, _ = words_for(key, stream, offset, n, 2)
+    u = ((w[:, 0] >> 5).astype(np.float64) * 67108864.0 + (w[:, 1] >> 6).astype(np.float64)) * 2.0 ** -53
+    v = low + (high - low) * u
+    return np.where(v < high, v, np.nextafter(high, -np.inf))
+
+
+def normal(key, stream, offset, n, mean, std, dtype):
+    """Box-Muller with NumPy's log/cos/sin, in float64: equal to ~1e-6 (float32),
+    ~1e-13 (float64) of the kernel's own polynomials."""
+    if dtype == np.float32:
+        w, skip = words_for(key, stream, offset, n, 1, pair=True)
+        # the radius uniform exactly as float32 arithmetic makes it
+        u = ((w[:, 0] >> 1).astype(np.int32).astype(np.float32) * np.float32(2.0 ** -31)
+             + np.float32(2.0 ** -32)).astype(np.float64)
+        theta = w[:, 1].astype(np.float64) * (2 * math.pi / 2 ** 32)
+    else:
+        w, skip = words_for(key, stream, offset, n, 2, pair=True)
+        u = 1.0 - ((w[:, 0] >> 5).astype(np.float64) * 67108864.0 + (w[:, 1] >> 6)) * 2.0 ** -53
+        theta = ((w[:, 2].astype(np.float64) * 2 ** 21 + (w[:, 3] >> 11)) * (2 * math.pi / 2 ** 53))
+    r = np.sqrt(-2.0 * np.log(u))
+    z = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1).reshape(-1)[skip:skip + n]
+    return mean + std * z
+
+
+def truncated_normal(key, stream, offset, n, mean, std, lower, upper):
+    """Inverse CDF with SciPy's ndtr/ndtri in float64 (central and moderate tails)."""
+    w, _ = words_for(key, stream, offset, n, 2)
+    u = ((w[:, 0] >> 5).astype(np.float64) * 67108864.0 + (w[:, 1] >> 6) + 0.5) * 2.0 ** -53
+    pa, pb = special.ndtr(lower), special.ndtr(upper)
+    x = special.ndtri(pa + u * (pb - pa))
+    return mean + std * np.clip(x, lower, upper)
+
+
+# ---- initializer formulas ------------------------------------------------
+def fans(shape, in_axis=-2, out_axis=-1):
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    nd = len(shape)
+    i, o = in_axis % nd, out_axis % nd
+    rf = int(np.prod([d for k, d in enumerate(shape) if k not in (i, o)]))
+    return shape[i] * rf, shape[o] * rf
+
+
+def expected(name, shape, **kw):
+    """(kind, parameter) of an initializer from the SPEC table:
+    ("normal", std), ("uniform", limit) or ("truncated", sigma)."""
+    fi, fo = fans(shape, kw.get("in_axis", -2), kw.get("out_axis", -1))
+    fi, fo = kw.get("fan_in") or fi, kw.get("fan_out") or fo
+    return {
+        "he_normal": ("normal", math.sqrt(2 / fi)),
+        "he_uniform": ("uniform", math.sqrt(6 / fi)),
+        "xavier_normal": ("normal", math.sqrt(2 / (fi + fo))),
+        "xavier_uniform": ("uniform", math.sqrt(6 / (fi + fo))),
+        "lecun_normal": ("normal", math.sqrt(1 / fi)),
+        "lecun_uniform": ("uniform", math.sqrt(3 / fi)),
+    }[name]
