@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 
 import fastinit
-from tests import reference as ref
-from tests.conftest import DTYPES
+import reference as ref
+from conftest import DTYPES
 
 SHAPES = [(1,), (7,), (33, 5), (2, 3, 4, 5), (0, 4)]
 

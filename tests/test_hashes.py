@@ -3,7 +3,7 @@
 stream or a formula fails loudly here.
 
 Regenerate only for a deliberate, documented layout change:
-    python -m tests.test_hashes
+    python tests/test_hashes.py
 """
 import hashlib
 import json

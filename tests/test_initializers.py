@@ -7,8 +7,8 @@ import pytest
 from scipy import stats
 
 import fastinit
-from tests import reference as ref
-from tests.conftest import DTYPES
+import reference as ref
+from conftest import DTYPES
 
 NAMED = ["he_normal", "he_uniform", "xavier_normal", "xavier_uniform", "lecun_normal", "lecun_uniform"]
 CASES = [

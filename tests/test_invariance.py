@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import fastinit
-from tests.conftest import DTYPES
+from conftest import DTYPES
 
 DRAWS = {
     "normal": lambda shape, **kw: fastinit.normal(shape, 0.1, 2.0, **kw),
@@ -101,10 +101,10 @@ def test_thread_count_api():
             fastinit.set_num_threads(bad)
 
 
-def test_env_var_sets_thread_count():
+def test_env_var_sets_thread_count(tmp_path):
     import subprocess
     import sys
     code = "import fastinit; print(fastinit.get_num_threads(), fastinit._random.have_openmp())"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
                          env={**__import__("os").environ, "FASTINIT_NUM_THREADS": "3"}).stdout.split()
     assert out[0] == ("3" if out[1] == "True" else "1")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import fastinit
-from tests.conftest import DTYPES
+from conftest import DTYPES
 
 RANDOM_INITS = ["he_normal", "he_uniform", "xavier_normal", "xavier_uniform", "lecun_normal",
                 "lecun_uniform", "normal", "uniform", "truncated_normal", "variance_scaling"]

@@ -10,7 +10,7 @@ import pytest
 
 import fastinit
 from fastinit import _random
-from tests import reference as ref
+import reference as ref
 
 DATA = pathlib.Path(__file__).parent / "data"
 
@@ -74,7 +74,7 @@ def test_random_raw_reserves_streams():
     np.testing.assert_array_equal(b, ref.raw_words(g.key, 1, 0, 8))
 
 
-def test_every_simd_path_gives_the_same_words():
+def test_every_simd_path_gives_the_same_words(tmp_path):
     """Scalar, AVX2 and AVX-512 Philox (whichever this CPU has) agree bit for bit."""
     code = (
         "import hashlib, numpy as np, fastinit;"
@@ -87,7 +87,8 @@ def test_every_simd_path_gives_the_same_words():
     digests = {}
     for level in ["scalar", "avx2", ""]:
         env = dict(os.environ, FASTINIT_SIMD=level)
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                             check=True, cwd=tmp_path)
         name, digest = out.stdout.split()
         digests[name] = digest
     assert len(set(digests.values())) == 1, digests
