@@ -5,6 +5,7 @@ functions only split the flat output into chunks and run the C fills of
 ``src/fills.c`` over them with the GIL released, in parallel when asked.
 Every value depends only on its own index, so the split never shows.
 """
+cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.stdint cimport uint32_t, uint64_t, int64_t
 from cython cimport floating
@@ -16,6 +17,8 @@ from fastinit._fills cimport (
     fi_ndtri, fi_log_ndtr_upper, fi_simd_level,
 )
 from fastinit._openmp cimport fi_have_openmp, fi_omp_max_threads
+
+cnp.import_array()
 
 # Values per parallel task, and the size under which one thread is faster.
 cdef Py_ssize_t CHUNK = 1 << 15
@@ -99,44 +102,58 @@ cdef int threads_for(Py_ssize_t n, int n_threads) noexcept nogil:
 
 
 cdef void fill(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
-               floating[::1] out,  # OUT
-               int n_threads) noexcept nogil:
-    cdef Py_ssize_t n = out.shape[0]
+               floating *out,  # OUT
+               Py_ssize_t n, int n_threads) noexcept nogil:
     cdef Py_ssize_t n_chunks = (n + CHUNK - 1) // CHUNK
     cdef Py_ssize_t c, start, count
     cdef int nt = threads_for(n, n_threads)
     if n == 0:
         return
     if nt == 1:
-        fill_span(dist, key, offset, p, &out[0], n)
+        fill_span(dist, key, offset, p, out, n)
         return
     for c in prange(n_chunks, schedule="static", num_threads=nt, nogil=True):
         start = c * CHUNK
         count = n - start if n - start < CHUNK else CHUNK
-        fill_span(dist, key, offset + <uint64_t>start, p, &out[start], count)
+        fill_span(dist, key, offset + <uint64_t>start, p, out + start, count)
+
+
+cdef fill_array(dist_t dist, uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
+                const params_t *p, cnp.ndarray out, int n_threads):
+    """Fill ``out``: a writable, aligned, C-contiguous float32/float64 array
+    (the Python layer has checked all of that before calling)."""
+    cdef fi_key_t key = make_key(k0, k1, stream)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(out)
+    cdef void *data = cnp.PyArray_DATA(out)
+    if cnp.PyArray_TYPE(out) == cnp.NPY_FLOAT32:
+        with nogil:
+            fill(dist, key, offset, p, <float *>data, n, n_threads)
+    elif cnp.PyArray_TYPE(out) == cnp.NPY_FLOAT64:
+        with nogil:
+            fill(dist, key, offset, p, <double *>data, n, n_threads)
+    else:
+        raise TypeError("out must have dtype float32 or float64")
 
 
 def fill_uniform(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
-                 double low, double high, floating[::1] out, int n_threads):
+                 double low, double high, cnp.ndarray out, int n_threads):
     cdef params_t p
     p.a = low
     p.b = high
-    with nogil:
-        fill(UNIFORM, make_key(k0, k1, stream), offset, &p, out, n_threads)
+    fill_array(UNIFORM, k0, k1, stream, offset, &p, out, n_threads)
 
 
 def fill_normal(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
-                double mean, double std, floating[::1] out, int n_threads):
+                double mean, double std, cnp.ndarray out, int n_threads):
     cdef params_t p
     p.a = mean
     p.b = std
-    with nogil:
-        fill(NORMAL, make_key(k0, k1, stream), offset, &p, out, n_threads)
+    fill_array(NORMAL, k0, k1, stream, offset, &p, out, n_threads)
 
 
 def fill_truncated_normal(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
                           double mean, double std, double a, double b,
-                          double lo, double hi, floating[::1] out, int n_threads):
+                          double lo, double hi, cnp.ndarray out, int n_threads):
     cdef params_t p
     p.trunc.mean = mean
     p.trunc.std = std
@@ -144,24 +161,27 @@ def fill_truncated_normal(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t of
     p.trunc.b = b
     p.trunc.lo = lo
     p.trunc.hi = hi
-    with nogil:
-        fill(TRUNCNORM, make_key(k0, k1, stream), offset, &p, out, n_threads)
+    fill_array(TRUNCNORM, k0, k1, stream, offset, &p, out, n_threads)
 
 
 def fill_raw(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
-             uint32_t[::1] out, int n_threads):
+             cnp.ndarray out, int n_threads):
+    """Raw uint32 words into a C-contiguous uint32 array."""
     cdef fi_key_t key = make_key(k0, k1, stream)
-    cdef Py_ssize_t n = out.shape[0]
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(out)
+    cdef uint32_t *data = <uint32_t *>cnp.PyArray_DATA(out)
     cdef Py_ssize_t n_chunks = (n + CHUNK - 1) // CHUNK
     cdef Py_ssize_t c, start, count
     cdef int nt = threads_for(n, n_threads)
+    if cnp.PyArray_TYPE(out) != cnp.NPY_UINT32 or not cnp.PyArray_IS_C_CONTIGUOUS(out):
+        raise TypeError("out must be a C-contiguous uint32 array")
     if n == 0:
         return
     with nogil:
         if nt == 1:
-            fi_fill_raw(key, offset, n, &out[0])
+            fi_fill_raw(key, offset, n, data)
         else:
             for c in prange(n_chunks, schedule="static", num_threads=nt):
                 start = c * CHUNK
                 count = n - start if n - start < CHUNK else CHUNK
-                fi_fill_raw(key, offset + <uint64_t>start, count, &out[start])
+                fi_fill_raw(key, offset + <uint64_t>start, count, data + start)

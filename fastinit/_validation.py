@@ -15,6 +15,8 @@ MAX_INDEX = 1 << 63
 
 def check_int(value, name, *, low=0, high=None):
     """An int (not a bool) in [low, high); TypeError/ValueError otherwise."""
+    if type(value) is int and value >= low and (high is None or value < high):
+        return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an int, got {value!r}")
     try:
@@ -29,6 +31,8 @@ def check_int(value, name, *, low=0, high=None):
 
 def check_real(value, name, *, finite=True):
     """A real number as a float; TypeError for non-numbers, ValueError for NaN."""
+    if type(value) is float and (math.isfinite(value) or (not finite and not math.isnan(value))):
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     value = float(value)
@@ -39,6 +43,8 @@ def check_real(value, name, *, finite=True):
 
 def check_shape(shape, name="shape"):
     """An int or a sequence of non-negative ints, as a tuple."""
+    if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
+        return shape
     if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, (bool, np.bool_)):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)):
@@ -73,42 +79,41 @@ def check_out(out, shape, dtype, name="out"):
     """
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
-    if not out.dtype.isnative:
-        raise ValueError(f"{name} must be in native byte order, got {out.dtype.str}")
-    if out.dtype not in FLOAT_DTYPES:
-        raise TypeError(f"{name} must have dtype float32 or float64, got {out.dtype}")
-    if dtype is not None and check_dtype(dtype) != out.dtype:
-        raise TypeError(f"dtype {np.dtype(dtype)} disagrees with {name}.dtype {out.dtype}")
-    if not out.flags.writeable:
+    dt = out.dtype
+    if not dt.isnative:
+        raise ValueError(f"{name} must be in native byte order, got {dt.str}")
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must have dtype float32 or float64, got {dt}")
+    if dtype is not None and check_dtype(dtype) != dt:
+        raise TypeError(f"dtype {np.dtype(dtype)} disagrees with {name}.dtype {dt}")
+    flags = out.flags
+    if not flags.writeable:
         raise ValueError(f"{name} must be writable")
-    if not out.flags.c_contiguous:
+    if not flags.c_contiguous:
         raise ValueError(f"{name} must be C-contiguous")
-    if not out.flags.aligned:
+    if not flags.aligned:
         raise ValueError(f"{name} must be aligned")
-    if shape is not None and tuple(out.shape) != tuple(shape):
+    if shape is not None and out.shape != shape:
         raise ValueError(f"{name} has shape {out.shape}, expected {tuple(shape)}")
-    return out.dtype
-
-
-def flat(out):
-    """The 1-D view of a C-contiguous array that the kernels fill."""
-    return out.reshape(-1)
+    return dt
 
 
 def prepare_out(shape, dtype, out):
     """(array to fill, scalar result wanted) for a draw of ``shape``.
 
-    shape None and out None is a scalar draw; with out, shape None means
-    out's shape. Checks everything, writes nothing.
+    ``shape`` is a checked tuple or None. None with no out is a scalar draw;
+    with out, None means out's shape. Checks everything, writes nothing.
     """
     if out is not None:
-        shape = None if shape is None else check_shape(shape)
         check_out(out, shape, dtype)
         return out, False
-    dt = np.dtype(np.float32) if dtype is None else check_dtype(dtype)
+    dt = _F32 if dtype is None else check_dtype(dtype)
     if shape is None:
         return np.empty((), dtype=dt), True
-    return np.empty(check_shape(shape), dtype=dt), False
+    return np.empty(shape, dtype=dt), False
+
+
+_F32 = np.dtype(np.float32)
 
 
 def check_offset(offset, size):

@@ -46,12 +46,18 @@ def compute_fans(shape, in_axis=-2, out_axis=-1):
     >>> fastinit.compute_fans((64, 3, 3, 3), in_axis=1, out_axis=0)   # PyTorch conv
     (27, 576)
     """
-    shape = check_shape(shape)
-    if len(shape) == 0:
-        raise ValueError("shape must have at least 1 dimension to have fans, got ()")
-    if len(shape) == 1:
-        return shape[0], shape[0]
+    return _fans(check_shape(shape), in_axis, out_axis)
+
+
+def _fans(shape, in_axis, out_axis):
+    """compute_fans for a checked shape tuple."""
     nd = len(shape)
+    if nd == 0:
+        raise ValueError("shape must have at least 1 dimension to have fans, got ()")
+    if nd == 1:
+        return shape[0], shape[0]
+    if nd == 2 and in_axis == -2 and out_axis == -1 and type(in_axis) is int and type(out_axis) is int:
+        return shape
     in_axis = check_int(in_axis, "in_axis", low=-nd, high=nd) % nd
     out_axis = check_int(out_axis, "out_axis", low=-nd, high=nd) % nd
     if in_axis == out_axis:
@@ -104,7 +110,7 @@ def calculate_gain(nonlinearity, param=None):
 
 def _fan(shape, mode, in_axis, out_axis, fan_in, fan_out):
     """The fan ``mode`` picks; None when the weight is empty and the fan 0."""
-    fi, fo = compute_fans(shape, in_axis, out_axis)
+    fi, fo = _fans(shape, in_axis, out_axis)
     if fan_in is not None:
         fi = check_int(fan_in, "fan_in", low=1)
     if fan_out is not None:
@@ -166,21 +172,27 @@ def variance_scaling(shape, scale=1.0, mode="fan_in", distribution="normal", *, 
     scale = check_real(scale, "scale")
     if scale <= 0:
         raise ValueError(f"scale must be > 0, got {scale}")
-    if distribution not in _DISTRIBUTIONS:
-        raise ValueError(f"distribution must be one of {_DISTRIBUTIONS}, got {distribution!r}")
-    shape = _shape_of(shape, out)
+    return _scaled_draw(_shape_of(shape, out), scale, mode, distribution, in_axis, out_axis,
+                        fan_in, fan_out, dtype, out, seed, stream, offset)
+
+
+def _scaled_draw(shape, scale, mode, distribution, in_axis, out_axis, fan_in, fan_out, dtype, out,
+                 seed, stream, offset):
+    """variance_scaling for a checked shape tuple and scale: one kernel call."""
     n = _fan(shape, mode, in_axis, out_axis, fan_in, fan_out)
     if n is None:  # an empty weight: nothing to draw
         arr, _ = prepare_out(shape, dtype, out)
         return arr
     std = math.sqrt(scale / n)
-    kw = dict(dtype=dtype, out=out, seed=seed, stream=stream, offset=offset)
     if distribution == "normal":
-        return _rnd.normal(shape, 0.0, std, **kw)
+        return _rnd._draw(_rnd.NORMAL, shape, (0.0, std), dtype, out, seed, stream, offset)
     if distribution == "uniform":
         limit = math.sqrt(3.0) * std
-        return _rnd.uniform(shape, -limit, limit, **kw)
-    return _rnd.truncated_normal(shape, 0.0, std / TRUNCATED_STD, -2.0, 2.0, **kw)
+        return _rnd._draw(_rnd.UNIFORM, shape, (-limit, limit), dtype, out, seed, stream, offset)
+    if distribution == "truncated_normal":
+        return _rnd._draw(_rnd.TRUNCATED, shape, (0.0, std / TRUNCATED_STD, -2.0, 2.0), dtype, out,
+                          seed, stream, offset)
+    raise ValueError(f"distribution must be one of {_DISTRIBUTIONS}, got {distribution!r}")
 
 
 def _scaled(gain_sq, mode, distribution):
@@ -188,9 +200,8 @@ def _scaled(gain_sq, mode, distribution):
 
     def init(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None, out=None,
              seed=None, stream=None, offset=0):
-        return variance_scaling(shape, gain_sq, mode, distribution, in_axis=in_axis,
-                                out_axis=out_axis, fan_in=fan_in, fan_out=fan_out, dtype=dtype,
-                                out=out, seed=seed, stream=stream, offset=offset)
+        return _scaled_draw(_shape_of(shape, out), gain_sq, mode, distribution, in_axis, out_axis,
+                            fan_in, fan_out, dtype, out, seed, stream, offset)
 
     return init
 
@@ -221,9 +232,8 @@ def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, o
     >>> fastinit.he_normal(buf.shape, out=buf, seed=0) is buf
     True
     """
-    return variance_scaling(shape, _gain_squared(nonlinearity, a), mode, "normal", in_axis=in_axis, out_axis=out_axis,
-                            fan_in=fan_in, fan_out=fan_out, dtype=dtype, out=out, seed=seed,
-                            stream=stream, offset=offset)
+    return _scaled_draw(_shape_of(shape, out), _gain_squared(nonlinearity, a), mode, "normal",
+                        in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
@@ -236,9 +246,8 @@ def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, 
     --------
     >>> w = fastinit.he_uniform((784, 256), seed=0)
     """
-    return variance_scaling(shape, _gain_squared(nonlinearity, a), mode, "uniform", in_axis=in_axis, out_axis=out_axis,
-                            fan_in=fan_in, fan_out=fan_out, dtype=dtype, out=out, seed=seed,
-                            stream=stream, offset=offset)
+    return _scaled_draw(_shape_of(shape, out), _gain_squared(nonlinearity, a), mode, "uniform",
+                        in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def xavier_normal(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
@@ -253,9 +262,8 @@ def xavier_normal(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_
     >>> w = fastinit.xavier_normal((256, 128), seed=0)    # std sqrt(2/384)
     """
     gain = check_real(gain, "gain")
-    return variance_scaling(shape, gain * gain, "fan_avg", "normal", in_axis=in_axis,
-                            out_axis=out_axis, fan_in=fan_in, fan_out=fan_out, dtype=dtype,
-                            out=out, seed=seed, stream=stream, offset=offset)
+    return _scaled_draw(_shape_of(shape, out), gain * gain, "fan_avg", "normal", in_axis, out_axis,
+                        fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
@@ -269,9 +277,8 @@ def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan
     >>> w = fastinit.xavier_uniform((256, 128), seed=0)
     """
     gain = check_real(gain, "gain")
-    return variance_scaling(shape, gain * gain, "fan_avg", "uniform", in_axis=in_axis,
-                            out_axis=out_axis, fan_in=fan_in, fan_out=fan_out, dtype=dtype,
-                            out=out, seed=seed, stream=stream, offset=offset)
+    return _scaled_draw(_shape_of(shape, out), gain * gain, "fan_avg", "uniform", in_axis, out_axis,
+                        fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 lecun_normal = _scaled(1.0, "fan_in", "normal")

@@ -21,7 +21,7 @@ import numpy as np
 from fastinit import _random
 from fastinit._threads import get_num_threads
 from fastinit._validation import (
-    check_int, check_offset, check_real, flat, prepare_out,
+    check_int, check_offset, check_real, check_shape, prepare_out,
 )
 
 __all__ = ["Generator", "seed", "philox4x32", "uniform", "normal", "truncated_normal"]
@@ -172,19 +172,8 @@ class Generator:
         offset : int, default 0
             Index of the first value along the stream.
         """
-        low = check_real(low, "low")
-        high = check_real(high, "high")
-        if low > high:
-            raise ValueError(f"low must be <= high, got low={low}, high={high}")
-        arr, scalar = prepare_out(shape, dtype, out)
-        offset = check_offset(offset, arr.size)
-        if arr.dtype == np.float32:
-            f32_max = float(np.finfo(np.float32).max)
-            if abs(low) > f32_max or abs(high) > f32_max:
-                raise ValueError(f"low and high must fit in float32, got {low}, {high}")
-        s = self._stream(stream)
-        _random.fill_uniform(self._key[0], self._key[1], s, offset, low, high, flat(arr), get_num_threads())
-        return arr[()] if scalar else arr
+        return _draw(UNIFORM, check_shape_or_none(shape), uniform_params(low, high, dtype, out),
+                     dtype, out, self, stream, offset)
 
     def normal(self, shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, stream=None, offset=0):
         """Normal with ``mean`` and standard deviation ``std`` (Box-Muller).
@@ -199,23 +188,17 @@ class Generator:
         dtype, out, stream, offset
             As in :meth:`uniform`.
         """
-        mean = check_real(mean, "mean")
-        std = check_real(std, "std")
-        if std < 0:
-            raise ValueError(f"std must be >= 0, got {std}")
-        arr, scalar = prepare_out(shape, dtype, out)
-        offset = check_offset(offset, arr.size)
-        s = self._stream(stream)
-        _random.fill_normal(self._key[0], self._key[1], s, offset, mean, std, flat(arr), get_num_threads())
-        return arr[()] if scalar else arr
+        return _draw(NORMAL, check_shape_or_none(shape), normal_params(mean, std),
+                     dtype, out, self, stream, offset)
 
     def truncated_normal(self, shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *,
                          dtype=None, out=None, stream=None, offset=0):
         """Normal truncated to ``[mean + lower std, mean + upper std]``.
 
-        Sampled exactly by the inverse CDF (never by clipping), in bounded
-        time even far in a tail (``lower=30, upper=31``); one side may be
-        infinite. 53 random bits a value.
+        Sampled exactly by the inverse CDF (never by clipping): the value
+        is F^-1(u) for the truncated CDF F, in bounded time even far in a
+        tail (``lower=30, upper=31``); one side may be infinite. 53 random
+        bits a value.
 
         Parameters
         ----------
@@ -228,23 +211,69 @@ class Generator:
         dtype, out, stream, offset
             As in :meth:`uniform`.
         """
-        mean = check_real(mean, "mean")
-        std = check_real(std, "std")
-        if std < 0:
-            raise ValueError(f"std must be >= 0, got {std}")
-        lower = check_real(lower, "lower", finite=False)
-        upper = check_real(upper, "upper", finite=False)
-        if not lower < upper:
-            raise ValueError(f"lower must be < upper, got lower={lower}, upper={upper}")
-        if lower == np.inf or upper == -np.inf:
-            raise ValueError(f"the interval [lower, upper] = [{lower}, {upper}] holds no mass")
-        arr, scalar = prepare_out(shape, dtype, out)
-        offset = check_offset(offset, arr.size)
+        return _draw(TRUNCATED, check_shape_or_none(shape),
+                     truncated_params(mean, std, lower, upper), dtype, out, self, stream, offset)
+
+
+# ---- parameters, checked once --------------------------------------------
+UNIFORM, NORMAL, TRUNCATED = "uniform", "normal", "truncated_normal"
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_shape_or_none(shape):
+    return None if shape is None else check_shape(shape)
+
+
+def uniform_params(low, high, dtype=None, out=None):
+    low = check_real(low, "low")
+    high = check_real(high, "high")
+    if low > high:
+        raise ValueError(f"low must be <= high, got low={low}, high={high}")
+    if max(abs(low), abs(high)) > _F32_MAX:
+        dt = out.dtype if isinstance(out, np.ndarray) else np.dtype(np.float32 if dtype is None else dtype)
+        if dt == np.float32:
+            raise ValueError(f"low and high must fit in float32, got {low}, {high}")
+    return (low, high)
+
+
+def normal_params(mean, std):
+    mean = check_real(mean, "mean")
+    std = check_real(std, "std")
+    if std < 0:
+        raise ValueError(f"std must be >= 0, got {std}")
+    return (mean, std)
+
+
+def truncated_params(mean, std, lower, upper):
+    mean, std = normal_params(mean, std)
+    lower = check_real(lower, "lower", finite=False)
+    upper = check_real(upper, "upper", finite=False)
+    if not lower < upper:
+        raise ValueError(f"lower must be < upper, got lower={lower}, upper={upper}")
+    if lower == np.inf or upper == -np.inf:
+        raise ValueError(f"the interval [lower, upper] = [{lower}, {upper}] holds no mass")
+    return (mean, std, lower, upper)
+
+
+def _draw(kind, shape, params, dtype, out, seed, stream, offset):
+    """The one path every draw takes: ``shape`` already a checked tuple (or
+    None), ``params`` checked; checks out/dtype/offset/seed/stream, then
+    reserves the stream and makes one kernel call."""
+    arr, scalar = prepare_out(shape, dtype, out)
+    offset = check_offset(offset, arr.size)
+    g, stream = resolve(seed, stream)
+    s = g._stream(stream)
+    k0, k1 = g._key
+    nt = get_num_threads()
+    if kind is NORMAL:
+        _random.fill_normal(k0, k1, s, offset, params[0], params[1], arr, nt)
+    elif kind is UNIFORM:
+        _random.fill_uniform(k0, k1, s, offset, params[0], params[1], arr, nt)
+    else:
+        mean, std, lower, upper = params
         lo, hi = _bounds(mean, std, lower, upper, arr.dtype)
-        s = self._stream(stream)
-        _random.fill_truncated_normal(self._key[0], self._key[1], s, offset, mean, std,
-                                      lower, upper, lo, hi, flat(arr), get_num_threads())
-        return arr[()] if scalar else arr
+        _random.fill_truncated_normal(k0, k1, s, offset, mean, std, lower, upper, lo, hi, arr, nt)
+    return arr[()] if scalar else arr
 
 
 def _bounds(mean, std, lower, upper, dtype):
@@ -304,20 +333,34 @@ class _Keyed(Generator):
 
 
 def uniform(shape=None, low=0.0, high=1.0, *, dtype=None, out=None, seed=None, stream=None, offset=0):
-    """Uniform on ``[low, high)``; see :meth:`Generator.uniform`. ``seed``: None, int or Generator."""
-    g, stream = resolve(seed, stream)
-    return g.uniform(shape, low, high, dtype=dtype, out=out, stream=stream, offset=offset)
+    """Uniform on ``[low, high)``; see :meth:`Generator.uniform`. ``seed``: None, int or Generator.
+
+    Examples
+    --------
+    >>> w = fastinit.uniform((64, 64), seed=0)            # the documents' "large random" U[0, 1)
+    """
+    return _draw(UNIFORM, check_shape_or_none(shape), uniform_params(low, high, dtype, out),
+                 dtype, out, seed, stream, offset)
 
 
 def normal(shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, seed=None, stream=None, offset=0):
-    """Normal; see :meth:`Generator.normal`. ``seed``: None, int or Generator."""
-    g, stream = resolve(seed, stream)
-    return g.normal(shape, mean, std, dtype=dtype, out=out, stream=stream, offset=offset)
+    """Normal; see :meth:`Generator.normal`. ``seed``: None, int or Generator.
+
+    Examples
+    --------
+    >>> w = fastinit.normal((64, 64), std=0.01, seed=0)   # the documents' "small random"
+    """
+    return _draw(NORMAL, check_shape_or_none(shape), normal_params(mean, std), dtype, out, seed,
+                 stream, offset)
 
 
 def truncated_normal(shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *, dtype=None,
                      out=None, seed=None, stream=None, offset=0):
-    """Truncated normal; see :meth:`Generator.truncated_normal`. ``seed``: None, int or Generator."""
-    g, stream = resolve(seed, stream)
-    return g.truncated_normal(shape, mean, std, lower, upper, dtype=dtype, out=out,
-                              stream=stream, offset=offset)
+    """Truncated normal; see :meth:`Generator.truncated_normal`. ``seed``: None, int or Generator.
+
+    Examples
+    --------
+    >>> w = fastinit.truncated_normal((64, 64), std=0.02, seed=0)
+    """
+    return _draw(TRUNCATED, check_shape_or_none(shape), truncated_params(mean, std, lower, upper),
+                 dtype, out, seed, stream, offset)

@@ -1,0 +1,35 @@
+"""Benchmarks: each fastinit case beside the NumPy way people write it, in
+one group, with the ratio printed at the end (NumPy time / fastinit time,
+both medians from this run)."""
+import collections
+
+import pytest
+
+RESULTS = collections.defaultdict(dict)
+
+
+@pytest.fixture
+def record():
+    def _record(group, impl, benchmark):
+        stats = getattr(benchmark, "stats", None)
+        if stats is not None and getattr(stats, "stats", None) is not None:
+            RESULTS[group][impl] = stats.stats.median
+    return _record
+
+
+def pytest_terminal_summary(terminalreporter):
+    rows = [(g, r) for g, r in RESULTS.items() if "fastinit" in r and "numpy" in r]
+    if not rows:
+        return
+    tr = terminalreporter
+    tr.section("fastinit speed-up over NumPy (median time ratio, same run)")
+    for group, r in rows:
+        extra = "".join(f"  {k} {r['numpy'] / v:.2f}x" for k, v in r.items() if k not in ("fastinit", "numpy"))
+        tr.write_line(f"{group:<46} {r['numpy'] / r['fastinit']:7.2f}x{extra}")
+    tr.section("fastinit thread scaling (1 thread time / all threads time)")
+    for group, r in rows:
+        if group.endswith("t1"):
+            continue
+        base = RESULTS.get(group.rsplit(" t", 1)[0] + " t1", {}).get("fastinit")
+        if base:
+            tr.write_line(f"{group:<46} {base / r['fastinit']:7.2f}x")

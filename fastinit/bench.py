@@ -1,0 +1,171 @@
+"""fastinit against the NumPy code people write today, measured side by side.
+
+One table of cases serves both ``pytest benchmarks --benchmark-only`` (see
+``benchmarks/``) and ``python -m fastinit bench``. A case builds its inputs
+once and returns the two callables to time; speed is reported as the ratio
+NumPy time / fastinit time from the same run, never as an absolute figure.
+"""
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import fastinit
+
+SIZES = {"64x64": (64, 64), "1024x1024": (1024, 1024), "4096x4096": (4096, 4096)}
+
+
+@dataclass
+class Case:
+    """A comparison: ``make(threads)`` returns {"fastinit": f, "numpy": g, ...}."""
+    group: str
+    make: object
+    threads: int = 1
+    tags: dict = field(default_factory=dict)
+
+
+def _normal_out(shape, dtype):
+    def make():
+        n_in = shape[0]
+        std = math.sqrt(2.0 / n_in)
+        buf = np.empty(shape, dtype)
+        rng = np.random.default_rng(0)
+        g = fastinit.Generator(0)
+
+        def numpy_way():
+            rng.standard_normal(out=buf, dtype=dtype)
+            np.multiply(buf, std, out=buf)
+
+        def fastinit_way():
+            fastinit.he_normal(shape, out=buf, seed=g)
+
+        return {"fastinit": fastinit_way, "numpy": numpy_way}
+    return make
+
+
+def _uniform_out(shape, dtype):
+    def make():
+        lim = math.sqrt(6.0 / shape[0])
+        buf = np.empty(shape, dtype)
+        rng = np.random.default_rng(0)
+        g = fastinit.Generator(0)
+
+        def numpy_way():
+            rng.random(out=buf, dtype=dtype)
+            np.multiply(buf, 2 * lim, out=buf)
+            np.subtract(buf, lim, out=buf)
+
+        def fastinit_way():
+            fastinit.he_uniform(shape, out=buf, seed=g)
+
+        return {"fastinit": fastinit_way, "numpy": numpy_way}
+    return make
+
+
+def _normal_alloc(shape):
+    def make():
+        n_in, n_out = shape
+        g = fastinit.Generator(0)
+
+        def numpy_way():
+            return np.random.randn(n_in, n_out) * np.sqrt(2 / n_in)
+
+        def fastinit_way():
+            return fastinit.he_normal((n_in, n_out), dtype=np.float64, seed=g)
+
+        return {"fastinit": fastinit_way, "numpy": numpy_way}
+    return make
+
+
+def _torch_normal(shape, dtype):
+    """PyTorch's kaiming_normal_ into a preallocated tensor, when torch is installed."""
+    def make():
+        import torch
+        t = torch.empty(shape[::-1], dtype=torch.float32 if dtype == np.float32 else torch.float64)
+        return {"torch": lambda: torch.nn.init.kaiming_normal_(t, nonlinearity="relu")}
+    return make
+
+
+def fill_cases():
+    """The initializer cases: dtype x size x threads (1 and all)."""
+    cases = []
+    all_threads = max(1, fastinit.get_num_threads())
+    thread_counts = sorted({1, all_threads})
+    for size, shape in SIZES.items():
+        for dtype in (np.float32, np.float64):
+            dt = np.dtype(dtype).name
+            for t in thread_counts:
+                tags = dict(size=size, dtype=dt, threads=t)
+                cases.append(Case(f"he_normal out= {dt} {size} t{t}", _normal_out(shape, dtype), t, tags))
+                cases.append(Case(f"he_uniform out= {dt} {size} t{t}", _uniform_out(shape, dtype), t, tags))
+        cases.append(Case(f"he_normal alloc float64 {size} t1", _normal_alloc(shape), 1,
+                          dict(size=size, dtype="float64", threads=1)))
+    return cases
+
+
+def all_cases():
+    cases = fill_cases()
+    try:
+        from fastinit import bench_dense
+    except ImportError:  # the dense kernels are optional in a partial build
+        return cases
+    return cases + bench_dense.dense_cases()
+
+
+def time_call(fn, min_time=0.2, repeat=5):
+    """Best-of-``repeat`` seconds per call, each repeat lasting ~min_time/repeat."""
+    fn()
+    t0 = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - t0, 1e-7)
+    number = max(1, int(min_time / repeat / once))
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def torch_available():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run(cases=None, min_time=0.2, stream=None, quick=False):
+    """Time each case's implementations back to back; return rows of results."""
+    import sys
+    stream = stream or sys.stdout
+    cases = all_cases() if cases is None else cases
+    if quick:
+        cases = [c for c in cases if c.tags.get("size") in ("64x64", "1024x1024", None)
+                 and "4096" not in c.group]
+    rows = []
+    saved = fastinit.get_num_threads()
+    header = f"{'case':<44} {'fastinit':>10} {'numpy':>10} {'ratio':>7}"
+    print(header, file=stream)
+    print("-" * len(header), file=stream)
+    try:
+        for case in cases:
+            fastinit.set_num_threads(case.threads)
+            fns = case.make()
+            times = {name: time_call(fn, min_time) for name, fn in fns.items()}
+            ratio = times["numpy"] / times["fastinit"]
+            rows.append(dict(group=case.group, ratio=ratio, **times))
+            print(f"{case.group:<44} {_fmt(times['fastinit']):>10} {_fmt(times['numpy']):>10} "
+                  f"{ratio:>6.2f}x", file=stream, flush=True)
+    finally:
+        fastinit.set_num_threads(saved)
+    return rows
+
+
+def _fmt(seconds):
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds * 1e9:.3g} ns"
