@@ -1,0 +1,13 @@
+"""Type stubs for the compiled dense kernels (fastinit/_dense.pyx)."""
+import numpy as np
+import numpy.typing as npt
+
+ACTIVATIONS: dict[str, int]
+
+def bias_act(z: npt.NDArray[np.floating], b: npt.NDArray[np.floating] | None, act: int,
+             n_threads: int) -> None: ...
+def grad_act(da: npt.NDArray[np.floating], a: npt.NDArray[np.floating], dz: npt.NDArray[np.floating],
+             db: npt.NDArray[np.floating], act: int, n_threads: int) -> None: ...
+def sgd(w: npt.NDArray[np.floating], g: npt.NDArray[np.floating], v: npt.NDArray[np.floating] | None,
+        lr: float, momentum: float) -> None: ...
+def activate(x: npt.NDArray[np.floating], act: int) -> None: ...

@@ -1,0 +1,80 @@
+"""Toy classification data sets, made deterministically from a seed.
+
+Features are standardised (zero mean, unit variance per feature), as one
+would before training; labels are ints in [0, n_classes).
+"""
+import numpy as np
+
+from fastinit._validation import check_int, check_real
+
+__all__ = ["make", "split", "DATASETS"]
+
+
+def _spirals(n, noise, rng, turns=1.5):
+    """Two interleaved spirals, the second the first turned by pi."""
+    half = n // 2
+    t = np.sqrt(rng.random(n - half)) * turns * 2 * np.pi
+    arm = np.c_[t * np.cos(t), t * np.sin(t)] / (turns * 2 * np.pi)
+    X = np.r_[arm[:half], -arm] + rng.normal(0, noise / 10, (n, 2))
+    y = np.r_[np.zeros(half, np.int64), np.ones(n - half, np.int64)]
+    return X, y
+
+
+def _xor(n, noise, rng):
+    """Four Gaussian clusters on the corners of a square; opposite corners share a label."""
+    corners = rng.integers(0, 4, n)
+    centers = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=float)
+    X = centers[corners] + rng.normal(0, 0.25 + noise, (n, 2))
+    y = np.array([0, 1, 1, 0])[corners]
+    return X, y.astype(np.int64)
+
+
+def _moons(n, noise, rng):
+    """Two interleaving half circles (scikit-learn's make_moons, written out)."""
+    half = n // 2
+    t0, t1 = np.pi * rng.random(half), np.pi * rng.random(n - half)
+    X = np.r_[np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]]
+    X += rng.normal(0, noise, X.shape)
+    y = np.r_[np.zeros(half, np.int64), np.ones(n - half, np.int64)]
+    return X, y
+
+
+def _blobs(n, noise, rng, k=3):
+    """k Gaussian blobs around the vertices of a regular polygon."""
+    labels = rng.integers(0, k, n)
+    angles = 2 * np.pi * np.arange(k) / k
+    centers = 2.0 * np.c_[np.cos(angles), np.sin(angles)]
+    X = centers[labels] + rng.normal(0, 0.5 + noise, (n, 2))
+    return X, labels.astype(np.int64)
+
+
+DATASETS = {"spirals": _spirals, "xor": _xor, "moons": _moons, "blobs": _blobs}
+
+
+def make(name="spirals", samples=1000, noise=0.1, seed=0, dtype=np.float32):
+    """(X, y) of a toy data set, features standardised.
+
+    Parameters
+    ----------
+    name : {"spirals", "xor", "moons", "blobs"}
+    samples : int >= 4
+    noise : float >= 0
+    seed : int
+    """
+    if name not in DATASETS:
+        raise ValueError(f"data must be one of {tuple(DATASETS)}, got {name!r}")
+    samples = check_int(samples, "samples", low=4)
+    noise = check_real(noise, "noise")
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise}")
+    rng = np.random.default_rng(check_int(seed, "seed"))
+    X, y = DATASETS[name](samples, noise, rng)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    perm = rng.permutation(samples)
+    return np.ascontiguousarray(X[perm], dtype=dtype), y[perm]
+
+
+def split(X, y, test_fraction=0.25):
+    """(X_train, y_train, X_test, y_test): the last ``test_fraction`` is the test set."""
+    n_test = max(1, int(round(len(X) * test_fraction)))
+    return X[:-n_test], y[:-n_test], X[-n_test:], y[-n_test:]
