@@ -410,7 +410,8 @@ class MLP:
         layer's output), ``saturated`` (fraction of tanh outputs with
         |a| > 0.99, of sigmoid outputs < 0.01 or > 0.99), ``dead`` (fraction
         of ReLU units whose output is 0 for the whole batch), ``weight_norm``,
-        ``grad_norm`` (Frobenius norm of dW for ``(X, y)``; None without y)
+        ``grad_norm`` (norm of the layer's whole gradient, dW and db, for
+        ``(X, y)``; None without y)
         and ``distinct_units``: how many units differ, a unit being its
         column of W with its bias, equal within 1e-7 relative (zero or
         constant init leaves one per layer).
@@ -432,7 +433,8 @@ class MLP:
                 "saturated": _saturated(a, layer.activation),
                 "dead": float(np.mean(np.all(a == 0, axis=0))) if layer.activation == "relu" else 0.0,
                 "weight_norm": float(np.linalg.norm(layer.W)),
-                "grad_norm": float(np.linalg.norm(layer.dW)) if y is not None else None,
+                "grad_norm": (float(np.hypot(np.linalg.norm(layer.dW), np.linalg.norm(layer.db)))
+                              if y is not None else None),
                 "distinct_units": distinct_units(layer.W, layer.b),
             }
             out.append(d)

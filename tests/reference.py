@@ -112,3 +112,37 @@ def expected(name, shape, **kw):
         "lecun_normal": ("normal", math.sqrt(1 / fi)),
         "lecun_uniform": ("uniform", math.sqrt(3 / fi)),
     }[name]
+
+
+# ---- dense layers -----------------------------------------------------------
+def act(z, name):
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    return z
+
+
+def act_grad_from_output(a, name):
+    if name == "relu":
+        return (a > 0).astype(a.dtype)
+    if name == "tanh":
+        return 1 - a ** 2
+    if name == "sigmoid":
+        return a * (1 - a)
+    return np.ones_like(a)
+
+
+def dense_forward(X, W, b, name):
+    z = X @ W
+    if b is not None:
+        z = z + b
+    return act(z, name)
+
+
+def dense_backward(dA, X, W, A, name):
+    """The textbook backward: dZ = dA * act'(A), dW = X^T dZ, db = sum dZ, dX = dZ W^T."""
+    dZ = dA * act_grad_from_output(A, name)
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
