@@ -369,12 +369,21 @@ class MLP:
         n = X.shape[0]
         if y.shape[0] != n:
             raise ValueError(f"X has {n} samples but y has {y.shape[0]}")
-        through = self._through_output(loss)
-        rng = np.random.default_rng(seed)
-        order = np.arange(n)
         hist = {"loss": [], "accuracy": [], "diverged": False}
         if X_val is not None:
             hist["val_loss"], hist["val_accuracy"] = [], []
+        # overflow in a diverging run is reported by hist["diverged"], not warned
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._epochs(X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
+                         callback, hist)
+        return hist
+
+    def _epochs(self, X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
+                callback, hist):
+        n = X.shape[0]
+        through = self._through_output(loss)
+        rng = np.random.default_rng(seed)
+        order = np.arange(n)
         for epoch in range(epochs):
             if shuffle:
                 rng.shuffle(order)
@@ -400,7 +409,6 @@ class MLP:
             if not math.isfinite(epoch_loss):
                 hist["diverged"] = True
                 break
-        return hist
 
     # ---- diagnostics --------------------------------------------------------
     def diagnostics(self, X, y=None, loss=None):
@@ -417,11 +425,10 @@ class MLP:
         constant init leaves one per layer).
         """
         X = self._check_X(X)
-        if y is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
             self._forward(X)
-            self.backward(y, loss)
-        else:
-            self._forward(X)
+            if y is not None:
+                self.backward(y, loss)
         out = []
         for i, (layer, A) in enumerate(zip(self.layers, self._ws.A)):
             a = A.astype(np.float64)
