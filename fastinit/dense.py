@@ -15,6 +15,7 @@ from fastinit._validation import FLOAT_DTYPES, check_out
 __all__ = ["dense_forward", "dense_backward", "ACTIVATIONS"]
 
 ACTIVATIONS = tuple(_dense.ACTIVATIONS)
+_ACT = dict(_dense.ACTIVATIONS)
 
 
 def activation_code(activation):
@@ -34,16 +35,17 @@ def _matrix(x, name):
     return x
 
 
-def _one_dtype(**arrays):
-    """The float dtype every given array shares; TypeError otherwise."""
-    dtypes = {name: a.dtype for name, a in arrays.items() if a is not None}
-    first_name, first = next(iter(dtypes.items()))
+def _one_dtype(*named):
+    """The float dtype every given (name, array) shares; TypeError otherwise."""
+    first_name, first = named[0][0], named[0][1].dtype
     if first not in FLOAT_DTYPES:
         raise TypeError(f"{first_name} must have dtype float32 or float64, got {first}")
-    for name, dt in dtypes.items():
-        if dt != first:
+    for name, a in named[1:]:
+        if a is not None and a.dtype != first:
+            if not isinstance(a, np.ndarray):
+                raise TypeError(f"{name} must be a numpy.ndarray, got {type(a).__name__}")
             raise TypeError(
-                f"mixed dtypes: {first_name} is {first} but {name} is {dt}; use one dtype per call"
+                f"mixed dtypes: {first_name} is {first} but {name} is {a.dtype}; use one dtype per call"
             )
     return first
 
@@ -53,15 +55,21 @@ def _bias(b, n_out, W):
         return None
     if not isinstance(b, np.ndarray):
         raise TypeError(f"b must be a numpy.ndarray or None, got {type(b).__name__}")
-    if b.shape not in ((n_out,), (1, n_out)):
-        raise ValueError(f"b has shape {b.shape}, but W {W.shape} needs ({n_out},)")
-    return np.ascontiguousarray(b.reshape(n_out))
+    if b.shape != (n_out,):
+        if b.shape != (1, n_out):
+            raise ValueError(f"b has shape {b.shape}, but W {W.shape} needs ({n_out},)")
+        b = b.reshape(n_out)
+    return b if b.flags.c_contiguous else np.ascontiguousarray(b)
 
 
 def _no_overlap(out, name, **inputs):
     for in_name, x in inputs.items():
         if x is not None and np.may_share_memory(out, x):
             raise ValueError(f"{name} must not share memory with {in_name}")
+
+
+def _contiguous(x):
+    return x if x.flags.c_contiguous else np.ascontiguousarray(x)
 
 
 def dense_forward(X, W, b=None, activation="relu", *, out=None):
@@ -95,9 +103,17 @@ def dense_forward(X, W, b=None, activation="relu", *, out=None):
     >>> np.allclose(A, np.maximum(X @ W, 0))
     True
     """
+    act = _ACT.get(activation) if type(activation) is str else None
+    if act is not None and _dense.forward_ok(X, W, b, out):
+        return _dense.forward_into(X, W, b, out, act, get_num_threads())
+    return _forward_checked(X, W, b, activation, out)
+
+
+def _forward_checked(X, W, b, activation, out):
+    """dense_forward for any call the fast check did not take: check all, then compute."""
     act = activation_code(activation)
     X, W = _matrix(X, "X"), _matrix(W, "W")
-    dtype = _one_dtype(X=X, W=W, b=b, out=out)
+    dtype = _one_dtype(("X", X), ("W", W), ("b", b), ("out", out))
     if X.shape[1] != W.shape[0]:
         raise ValueError(f"X {X.shape} and W {W.shape} do not align: X has {X.shape[1]} columns, "
                          f"W has {W.shape[0]} rows")
@@ -107,7 +123,9 @@ def dense_forward(X, W, b=None, activation="relu", *, out=None):
         out = np.empty(shape, dtype)
     else:
         check_out(out, shape, dtype)
-        _no_overlap(out, "out", X=X, W=W, b=b)
+        # matmul copes with out overlapping X or W; b is read after out is written
+        if b is not None:
+            _no_overlap(out, "out", b=b)
     np.matmul(X, W, out=out)
     _dense.bias_act(out, b, act, get_num_threads())
     return out
@@ -141,9 +159,17 @@ def dense_backward(dA, X, W, A, activation="relu", *, dX=None, dW=None, db=None,
     --------
     >>> dX, dW, db = fastinit.dense_backward(np.ones_like(A), X, W, A, "relu")
     """
+    act = _ACT.get(activation) if type(activation) is str else None
+    if act is not None and _dense.backward_ok(dA, X, W, A, dX, dW, db):
+        return _dense.backward_into(dA, X, W, A, act, dX, dW, db, need_dX, get_num_threads())
+    return _backward_checked(dA, X, W, A, activation, dX, dW, db, need_dX)
+
+
+def _backward_checked(dA, X, W, A, activation, dX, dW, db, need_dX):
+    """dense_backward for any call the fast check did not take: check all, then compute."""
     act = activation_code(activation)
     dA, X, W, A = _matrix(dA, "dA"), _matrix(X, "X"), _matrix(W, "W"), _matrix(A, "A")
-    dtype = _one_dtype(dA=dA, X=X, W=W, A=A, dX=dX, dW=dW, db=db)
+    dtype = _one_dtype(("dA", dA), ("X", X), ("W", W), ("A", A), ("dX", dX), ("dW", dW), ("db", db))
     batch, n_in = X.shape
     if W.shape[0] != n_in:
         raise ValueError(f"X {X.shape} and W {W.shape} do not align: X has {n_in} columns, "
@@ -153,29 +179,27 @@ def dense_backward(dA, X, W, A, activation="relu", *, dX=None, dW=None, db=None,
         raise ValueError(f"A has shape {A.shape}, but X {X.shape} @ W {W.shape} is ({batch}, {n_out})")
     if dA.shape != A.shape:
         raise ValueError(f"dA has shape {dA.shape}, but A has shape {A.shape}")
-    inputs = dict(dA=dA, X=X, W=W, A=A)
     if db is None:
         db = np.empty(n_out, dtype)
     else:
         check_out(db, (n_out,), dtype, "db")
-        _no_overlap(db, "db", **inputs)
+        _no_overlap(db, "db", dA=dA, A=A)  # written while dA and A are read
     if dW is None:
         dW = np.empty((n_in, n_out), dtype)
     else:
         check_out(dW, (n_in, n_out), dtype, "dW")
-        _no_overlap(dW, "dW", **inputs)
     if need_dX:
         if dX is None:
             dX = np.empty((batch, n_in), dtype)
         else:
             check_out(dX, (batch, n_in), dtype, "dX")
-            _no_overlap(dX, "dX", **inputs)
     else:
         dX = None
+    dA, A = _contiguous(dA), _contiguous(A)
+    # matmul copes with dW/dX overlapping its inputs (it buffers)
     dZ = np.empty((batch, n_out), dtype)
-    _dense.grad_act(np.ascontiguousarray(dA), np.ascontiguousarray(A), dZ, db, act,
-                    get_num_threads())
+    _dense.grad_act(dA, A, dZ, db, act, get_num_threads())
     np.matmul(X.T, dZ, out=dW)
-    if need_dX:
+    if dX is not None:
         np.matmul(dZ, W.T, out=dX)
     return dX, dW, db

@@ -380,24 +380,12 @@ class MLP:
 
     def _epochs(self, X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
                 callback, hist):
-        n = X.shape[0]
-        through = self._through_output(loss)
         rng = np.random.default_rng(seed)
-        order = np.arange(n)
+        order = np.arange(X.shape[0])
         for epoch in range(epochs):
             if shuffle:
                 rng.shuffle(order)
-            total = 0.0
-            for start in range(0, n, batch_size):
-                idx = order[start:start + batch_size]
-                ws = self._space(idx.size)
-                np.take(X, idx, axis=0, out=ws.X)
-                self._forward(ws.X)
-                self._targets(y[idx], idx.size, ws)
-                total += self._loss_grad(loss, ws) * idx.size
-                self._backward(ws, ws.X, through)
-                self.step(lr, momentum)
-            epoch_loss = total / max(n, 1)
+            epoch_loss = self._train_epoch(X, y, order, lr, batch_size, loss, momentum)
             hist["loss"].append(epoch_loss)
             hist["accuracy"].append(self.evaluate(X, y, loss)[1])
             if X_val is not None:
@@ -409,6 +397,31 @@ class MLP:
             if not math.isfinite(epoch_loss):
                 hist["diverged"] = True
                 break
+
+    def train_epoch(self, X, y, lr=0.1, batch_size=32, loss=None, *, momentum=0.0, order=None):
+        """One pass of mini-batch SGD over ``X`` in ``order`` (default: as
+        given); returns the mean batch loss. ``fit`` is this plus shuffling,
+        evaluation and history."""
+        loss = self._check_loss(loss)
+        X = self._check_X(X)
+        order = np.arange(X.shape[0]) if order is None else np.asarray(order)
+        return self._train_epoch(X, np.asarray(y), order, check_real(lr, "lr"),
+                                 check_int(batch_size, "batch_size", low=1), loss, momentum)
+
+    def _train_epoch(self, X, y, order, lr, batch_size, loss, momentum):
+        through = self._through_output(loss)
+        total = 0.0
+        n = order.size
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            ws = self._space(idx.size)
+            np.take(X, idx, axis=0, out=ws.X)
+            self._forward(ws.X)
+            self._targets(y[idx], idx.size, ws)
+            total += self._loss_grad(loss, ws) * idx.size
+            self._backward(ws, ws.X, through)
+            self.step(lr, momentum)
+        return total / max(n, 1)
 
     # ---- diagnostics --------------------------------------------------------
     def diagnostics(self, X, y=None, loss=None):

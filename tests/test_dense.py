@@ -170,7 +170,7 @@ BAD = [
     (lambda X, W, b, A, dA: fastinit.dense_backward(dA, X, W[:4], A), ValueError, r"X \(8, 5\) and W \(4, 3\)"),
     (lambda X, W, b, A, dA: fastinit.dense_backward(dA, X, W, A, dW=np.empty((3, 5), np.float32)), ValueError, "dW has shape"),
     (lambda X, W, b, A, dA: fastinit.dense_backward(dA, X, W, A, db=np.empty(3, np.float64)), TypeError, "mixed dtypes"),
-    (lambda X, W, b, A, dA: fastinit.dense_backward(dA, X, W, A, dX=X), ValueError, "dX must not share memory with X"),
+    (lambda X, W, b, A, dA: fastinit.dense_backward(dA, X, W, A, db=A[0]), ValueError, "db must not share memory with A"),
 ]
 
 

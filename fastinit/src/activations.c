@@ -5,6 +5,11 @@
  * sign restored (a few ulp in float32, ~1e-15 relative in float64);
  * sigmoid(x) = 1 / (1 + exp(-x)) with the exponent clamped to stay finite.
  */
+/* Unlike the random fills, these passes need not be bit-identical across
+ * CPUs (the BLAS products beside them are not), so the AVX2/AVX-512 clones
+ * may fuse multiply-adds. Thread-count invariance is unaffected. */
+#pragma GCC optimize("fp-contract=fast")
+
 #include <math.h>
 #include <string.h>
 
@@ -45,36 +50,47 @@ static inline double fi_expm1_f64(double y)
     return s * p + (s - 1.0);
 }
 
+/* |x| clamped to lim, sign kept, NaN passed through; on the bit patterns,
+ * because a float compare-and-select before the exp makes GCC split the
+ * loop into two paths (one constant-folded) and give up vectorising. */
+static inline float fi_clamp_abs_f32(float x, float lim)
+{
+    uint32_t u = fi_f32_bits(x), a = u & 0x7fffffffu, l = fi_f32_bits(lim);
+    a = (a > l && a <= 0x7f800000u) ? l : a;
+    return fi_bits_f32(a | (u & 0x80000000u));
+}
+
+static inline double fi_clamp_abs_f64(double x, double lim)
+{
+    uint64_t u = fi_f64_bits(x), a = u & 0x7fffffffffffffffull, l = fi_f64_bits(lim);
+    a = (a > l && a <= 0x7ff0000000000000ull) ? l : a;
+    return fi_bits_f64(a | (u & 0x8000000000000000ull));
+}
+
+/* tanh(9) and tanh(22) round to 1 in float32 and float64. */
 static inline float fi_tanh_f32(float x)
 {
-    float ax = fabsf(x);
-    ax = ax < 9.0f ? ax : 9.0f; /* tanh(9) rounds to 1 - 2^-24 or 1 */
+    float ax = fabsf(fi_clamp_abs_f32(x, 9.0f));
     float e = fi_expm1_f32(2.0f * ax);
-    float t = e / (e + 2.0f);
-    return copysignf(t, x);
+    return copysignf(e / (e + 2.0f), x);
 }
 
 static inline double fi_tanh_f64(double x)
 {
-    double ax = fabs(x);
-    ax = ax < 22.0 ? ax : 22.0;
+    double ax = fabs(fi_clamp_abs_f64(x, 22.0));
     double e = fi_expm1_f64(2.0 * ax);
-    double t = e / (e + 2.0);
-    return copysign(t, x);
+    return copysign(e / (e + 2.0), x);
 }
 
+/* exp(-x) kept finite and normal: |x| <= 87 (float32), 708 (float64). */
 static inline float fi_sigmoid_f32(float x)
 {
-    float m = -x;
-    m = m < 87.0f ? (m > -87.0f ? m : -87.0f) : 87.0f;
-    return 1.0f / (1.0f + fi_exp_f32(m));
+    return 1.0f / (1.0f + fi_exp_f32(-fi_clamp_abs_f32(x, 87.0f)));
 }
 
 static inline double fi_sigmoid_f64(double x)
 {
-    double m = -x;
-    m = m < 708.0 ? (m > -708.0 ? m : -708.0) : 708.0;
-    return 1.0 / (1.0 + fi_exp_f64(m));
+    return 1.0 / (1.0 + fi_exp_f64(-fi_clamp_abs_f64(x, 708.0)));
 }
 
 /* One row loop per activation, the switch outside, so each loop vectorises. */
@@ -184,6 +200,20 @@ void fi_sgd_f64(double *w, const double *g, double *v, int64_t n, double lr, dou
     } else {
         for (int64_t i = 0; i < n; i++) w[i] -= lr * g[i];
     }
+}
+
+FI_CLONES
+void fi_transpose_f32(const float *a, int64_t rows, int64_t cols, float *t)
+{
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+}
+
+FI_CLONES
+void fi_transpose_f64(const double *a, int64_t rows, int64_t cols, double *t)
+{
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
 }
 
 void fi_act_f32(float *x, int64_t n, int act) { fi_bias_act_f32(x, NULL, 1, n, act); }
