@@ -472,16 +472,24 @@ def _saturated(a, activation):
 
 
 def distinct_units(W, b=None, rtol=1e-7):
-    """How many columns of W (with their bias) differ by more than ``rtol`` relative."""
+    """How many columns of W (with their bias) differ by more than ``rtol`` relative.
+
+    Columns holding inf or NaN (a diverged net) count as one when they are
+    equal bit for bit, NaN included."""
     M = np.asarray(W, dtype=np.float64)
     if b is not None:
         M = np.vstack([M, np.asarray(b, dtype=np.float64).reshape(1, -1)])
     reps = []
     for j in range(M.shape[1]):
         col = M[:, j]
+        if not np.isfinite(col).all():
+            if not any(np.array_equal(col, r, equal_nan=True) for r in reps):
+                reps.append(col)
+            continue
         norm = np.linalg.norm(col)
-        if reps:
-            R = np.stack(reps, axis=1)
+        finite = [r for r in reps if np.isfinite(r).all()]
+        if finite:
+            R = np.stack(finite, axis=1)
             gap = np.linalg.norm(R - col[:, None], axis=0)
             scale = np.maximum(np.linalg.norm(R, axis=0), norm)
             if np.any(gap <= rtol * np.maximum(scale, 1e-300)):
