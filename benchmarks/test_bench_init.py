@@ -7,24 +7,18 @@ from fastinit import bench
 CASES = bench.fill_cases()
 
 
-@pytest.mark.parametrize("impl", ["fastinit", "numpy"])
+@pytest.mark.parametrize("impl", ["fastinit", "numpy", "torch"])
 @pytest.mark.parametrize("case", CASES, ids=[c.group for c in CASES])
 def test_init(benchmark, record, case, impl):
+    if impl == "torch" and not bench.torch_available():
+        pytest.skip("PyTorch is not installed")
     benchmark.group = case.group
     fastinit.set_num_threads(case.threads)
-    fn = case.make()[impl]
-    benchmark(fn)
+    if impl == "torch":
+        import torch
+        torch.set_num_threads(case.threads)
+    fns = case.make()
+    if impl not in fns:
+        pytest.skip(f"no {impl} way for this case")
+    benchmark(fns[impl])
     record(case.group, impl, benchmark)
-
-
-@pytest.mark.skipif(not bench.torch_available(), reason="PyTorch is not installed")
-@pytest.mark.parametrize("size", ["1024x1024"])
-def test_init_torch(benchmark, record, size):
-    import numpy as np
-    group = f"he_normal out= float32 {size} t1"
-    fn = bench._torch_normal(bench.SIZES[size], np.float32)()["torch"]
-    import torch
-    torch.set_num_threads(1)
-    benchmark.group = group
-    benchmark(fn)
-    record(group, "torch", benchmark)

@@ -14,6 +14,7 @@ import numpy as np
 import fastinit
 
 SIZES = {"64x64": (64, 64), "1024x1024": (1024, 1024), "4096x4096": (4096, 4096)}
+QUICK_SIZES = ("64x64", "1024x1024", "32x64x64")  # bench --quick
 
 
 @dataclass
@@ -40,7 +41,7 @@ def _normal_out(shape, dtype):
         def fastinit_way():
             fastinit.he_normal(shape, out=buf, seed=g)
 
-        return {"fastinit": fastinit_way, "numpy": numpy_way}
+        return {"fastinit": fastinit_way, "numpy": numpy_way, **_torch_way(shape, dtype, "normal")}
     return make
 
 
@@ -59,7 +60,7 @@ def _uniform_out(shape, dtype):
         def fastinit_way():
             fastinit.he_uniform(shape, out=buf, seed=g)
 
-        return {"fastinit": fastinit_way, "numpy": numpy_way}
+        return {"fastinit": fastinit_way, "numpy": numpy_way, **_torch_way(shape, dtype, "uniform")}
     return make
 
 
@@ -78,13 +79,15 @@ def _normal_alloc(shape):
     return make
 
 
-def _torch_normal(shape, dtype):
-    """PyTorch's kaiming_normal_ into a preallocated tensor, when torch is installed."""
-    def make():
-        import torch
-        t = torch.empty(shape[::-1], dtype=torch.float32 if dtype == np.float32 else torch.float64)
-        return {"torch": lambda: torch.nn.init.kaiming_normal_(t, nonlinearity="relu")}
-    return make
+def _torch_way(shape, dtype, kind):
+    """PyTorch's kaiming_normal_/kaiming_uniform_ into a preallocated tensor,
+    when torch is installed (its (out, in) layout: the shape reversed)."""
+    if not torch_available():
+        return {}
+    import torch
+    t = torch.empty(shape[::-1], dtype=torch.float32 if dtype == np.float32 else torch.float64)
+    init = torch.nn.init.kaiming_normal_ if kind == "normal" else torch.nn.init.kaiming_uniform_
+    return {"torch": lambda: init(t, nonlinearity="relu")}
 
 
 def fill_cases():
@@ -129,12 +132,18 @@ def time_call(fn, min_time=0.2, repeat=5):
     return best
 
 
+_TORCH = None
+
+
 def torch_available():
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    global _TORCH
+    if _TORCH is None:
+        try:
+            import torch  # noqa: F401
+            _TORCH = True
+        except ImportError:
+            _TORCH = False
+    return _TORCH
 
 
 def run(cases=None, min_time=0.2, stream=None, quick=False):
@@ -143,22 +152,30 @@ def run(cases=None, min_time=0.2, stream=None, quick=False):
     stream = stream or sys.stdout
     cases = all_cases() if cases is None else cases
     if quick:
-        cases = [c for c in cases if c.tags.get("size") in ("64x64", "1024x1024", None)
-                 and "4096" not in c.group]
+        cases = [c for c in cases if c.tags.get("size") in QUICK_SIZES]
     rows = []
     saved = fastinit.get_num_threads()
+    torch = torch_available()
     header = f"{'case':<44} {'fastinit':>10} {'numpy':>10} {'ratio':>7}"
+    if torch:
+        header += f" {'torch':>10} {'ratio':>7}"
     print(header, file=stream)
     print("-" * len(header), file=stream)
     try:
         for case in cases:
             fastinit.set_num_threads(case.threads)
+            if torch:
+                import torch as _t
+                _t.set_num_threads(case.threads)
             fns = case.make()
             times = {name: time_call(fn, min_time) for name, fn in fns.items()}
             ratio = times["numpy"] / times["fastinit"]
             rows.append(dict(group=case.group, ratio=ratio, **times))
-            print(f"{case.group:<44} {_fmt(times['fastinit']):>10} {_fmt(times['numpy']):>10} "
-                  f"{ratio:>6.2f}x", file=stream, flush=True)
+            line = (f"{case.group:<44} {_fmt(times['fastinit']):>10} {_fmt(times['numpy']):>10} "
+                    f"{ratio:>6.2f}x")
+            if "torch" in times:
+                line += f" {_fmt(times['torch']):>10} {times['torch'] / times['fastinit']:>6.2f}x"
+            print(line, file=stream, flush=True)
     finally:
         fastinit.set_num_threads(saved)
     return rows

@@ -116,7 +116,9 @@ def build_parser():
     return p
 
 
-def compare(args, out=sys.stdout, err=sys.stderr):
+def compare(args, out=None, err=None):
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     if args.momentum >= 1:
         raise SystemExit(f"fastinit compare: error: --momentum must be < 1, got {args.momentum}")
     if args.plot:
@@ -157,7 +159,8 @@ def compare(args, out=sys.stdout, err=sys.stderr):
     return 0
 
 
-def bench(args, out=sys.stdout):
+def bench(args, out=None):
+    out = sys.stdout if out is None else out
     from fastinit import bench as _bench
     import fastinit
     from fastinit import _random
