@@ -6,6 +6,7 @@ once and returns the two callables to time; speed is reported as the ratio
 NumPy time / fastinit time from the same run, never as an absolute figure.
 """
 import math
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -93,7 +94,8 @@ def _torch_way(shape, dtype, kind):
 def fill_cases():
     """The initializer cases: dtype x size x threads (1 and all)."""
     cases = []
-    all_threads = max(1, fastinit.get_num_threads())
+    from fastinit import _random
+    all_threads = (os.cpu_count() or 1) if _random.have_openmp() else 1
     thread_counts = sorted({1, all_threads})
     for size, shape in SIZES.items():
         for dtype in (np.float32, np.float64):

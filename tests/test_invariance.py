@@ -108,3 +108,38 @@ def test_env_var_sets_thread_count(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
                          env={**__import__("os").environ, "FASTINIT_NUM_THREADS": "3"}).stdout.split()
     assert out[0] == ("3" if out[1] == "True" else "1")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**63), stream=st.integers(0, 2**64 - 1),
+       start=st.integers(0, 2**40), cuts=st.lists(st.integers(0, 300), min_size=1, max_size=6),
+       kind=st.sampled_from(["normal", "uniform", "truncated_normal"]), dtype=st.sampled_from(DTYPES))
+def test_any_split_at_any_offset_assembles(seed, stream, start, cuts, kind, dtype):
+    """Property: a draw at offset `start` equals the concatenation of its pieces
+    drawn separately at their own offsets, for any sizes, seeds and streams.
+    (Not he_normal of a 1-D shape: its scale depends on the piece's length.)"""
+    draw = DRAWS[kind]
+    total = sum(cuts)
+    whole = draw((total,), dtype=dtype, seed=seed, stream=stream, offset=start)
+    pieces, at = [], start
+    for n in cuts:
+        pieces.append(draw((n,), dtype=dtype, seed=seed, stream=stream, offset=at))
+        at += n
+    np.testing.assert_array_equal(np.concatenate(pieces), whole)
+
+
+def test_omp_wait_policy_defaults_to_passive_but_respects_the_user(tmp_path):
+    import os
+    import subprocess
+    import sys
+    code = "import os, fastinit; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tmp_path, env=env).stdout.strip()
+    assert out == "passive"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tmp_path, env={**env, "OMP_WAIT_POLICY": "active"}).stdout.strip()
+    assert out == "active"
