@@ -199,18 +199,26 @@ cdef inline bint apart(cnp.ndarray a, cnp.ndarray b) noexcept:
     return a0 + na <= b0 or b0 + nb <= a0
 
 
+cdef inline bint layer_dims(object X, object W, int t, Py_ssize_t *batch, Py_ssize_t *n_in,
+                            Py_ssize_t *n_out) noexcept:
+    """X (batch, n_in) and W (n_in, n_out), 2-D, native, of float type t."""
+    if not float_type(t) or not matrix_of(X, t) or not matrix_of(W, t):
+        return False
+    batch[0] = cnp.PyArray_DIM(<cnp.ndarray>X, 0)
+    n_in[0] = cnp.PyArray_DIM(<cnp.ndarray>X, 1)
+    n_out[0] = cnp.PyArray_DIM(<cnp.ndarray>W, 1)
+    return cnp.PyArray_DIM(<cnp.ndarray>W, 0) == n_in[0]
+
+
 def forward_ok(X, W, b, out):
     """The ordinary dense_forward call: 2-D X, W of one float dtype that
     align; b None or C-contiguous (n_out,); out None or a C array of the
     result's shape apart from b."""
+    cdef Py_ssize_t batch, n_in, n_out
     if type(X) is not cnp.ndarray:
         return False
     cdef int t = cnp.PyArray_TYPE(<cnp.ndarray>X)
-    if not float_type(t) or not matrix_of(X, t) or not matrix_of(W, t):
-        return False
-    cdef Py_ssize_t batch = cnp.PyArray_DIM(<cnp.ndarray>X, 0), n_in = cnp.PyArray_DIM(<cnp.ndarray>X, 1)
-    cdef Py_ssize_t n_out = cnp.PyArray_DIM(<cnp.ndarray>W, 1)
-    if cnp.PyArray_DIM(<cnp.ndarray>W, 0) != n_in:
+    if not layer_dims(X, W, t, &batch, &n_in, &n_out):
         return False
     if b is not None and not (type(b) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>b) == t
                               and cnp.PyArray_NDIM(<cnp.ndarray>b) == 1
@@ -230,14 +238,11 @@ def backward_ok(dA, X, W, A, dX, dW, db):
     """The ordinary dense_backward call: dA and A C-contiguous (batch, n_out),
     X (batch, n_in) and W (n_in, n_out) of the same float dtype; the given
     buffers C arrays of their shapes, db apart from dA and A."""
+    cdef Py_ssize_t batch, n_in, n_out
     if type(A) is not cnp.ndarray:
         return False
     cdef int t = cnp.PyArray_TYPE(<cnp.ndarray>A)
-    if not float_type(t) or not matrix_of(X, t) or not matrix_of(W, t):
-        return False
-    cdef Py_ssize_t batch = cnp.PyArray_DIM(<cnp.ndarray>X, 0), n_in = cnp.PyArray_DIM(<cnp.ndarray>X, 1)
-    cdef Py_ssize_t n_out = cnp.PyArray_DIM(<cnp.ndarray>W, 1)
-    if cnp.PyArray_DIM(<cnp.ndarray>W, 0) != n_in:
+    if not layer_dims(X, W, t, &batch, &n_in, &n_out):
         return False
     for a in (dA, A):
         if not (matrix_of(a, t) and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>a)

@@ -195,17 +195,6 @@ def _scaled_draw(shape, scale, mode, distribution, in_axis, out_axis, fan_in, fa
     raise ValueError(f"distribution must be one of {_DISTRIBUTIONS}, got {distribution!r}")
 
 
-def _scaled(gain_sq, mode, distribution):
-    """An initializer that is variance_scaling with a fixed mode and distribution."""
-
-    def init(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None, out=None,
-             seed=None, stream=None, offset=0):
-        return _scaled_draw(_shape_of(shape, out), gain_sq, mode, distribution, in_axis, out_axis,
-                            fan_in, fan_out, dtype, out, seed, stream, offset)
-
-    return init
-
-
 def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
               fan_in=None, fan_out=None, dtype=None, out=None, seed=None, stream=None, offset=0):
     """He/Kaiming normal: N(0, gain^2 / fan), std sqrt(2 / fan_in) for ReLU.
@@ -281,38 +270,31 @@ def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan
                         fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
-lecun_normal = _scaled(1.0, "fan_in", "normal")
-lecun_normal.__name__ = lecun_normal.__qualname__ = "lecun_normal"
-lecun_normal.__doc__ = """LeCun normal: N(0, 1 / fan_in).
+def lecun_normal(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None,
+                 out=None, seed=None, stream=None, offset=0):
+    """LeCun normal: N(0, 1 / fan_in).
 
-This is what the source documents call "Xavier normal"
-(``np.random.randn(n_in, n_out) * np.sqrt(1 / n_in)``).
+    This is what the source documents call "Xavier normal"
+    (``np.random.randn(n_in, n_out) * np.sqrt(1 / n_in)``).
 
-Parameters
-----------
-shape : int or tuple of ints
-in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset
-    See :func:`variance_scaling`.
+    Examples
+    --------
+    >>> w = fastinit.lecun_normal((784, 256), seed=0)
+    """
+    return _scaled_draw(_shape_of(shape, out), 1.0, "fan_in", "normal", in_axis, out_axis,
+                        fan_in, fan_out, dtype, out, seed, stream, offset)
 
-Examples
---------
->>> w = fastinit.lecun_normal((784, 256), seed=0)
-"""
 
-lecun_uniform = _scaled(1.0, "fan_in", "uniform")
-lecun_uniform.__name__ = lecun_uniform.__qualname__ = "lecun_uniform"
-lecun_uniform.__doc__ = """LeCun uniform: U(-sqrt(3 / fan_in), +sqrt(3 / fan_in)).
+def lecun_uniform(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None,
+                  out=None, seed=None, stream=None, offset=0):
+    """LeCun uniform: U(-sqrt(3 / fan_in), +sqrt(3 / fan_in)).
 
-Parameters
-----------
-shape : int or tuple of ints
-in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset
-    See :func:`variance_scaling`.
-
-Examples
---------
->>> w = fastinit.lecun_uniform((784, 256), seed=0)
-"""
+    Examples
+    --------
+    >>> w = fastinit.lecun_uniform((784, 256), seed=0)
+    """
+    return _scaled_draw(_shape_of(shape, out), 1.0, "fan_in", "uniform", in_axis, out_axis,
+                        fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 # The plain distributions are initializers too (SPEC section 2's table).

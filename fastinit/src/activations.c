@@ -14,14 +14,8 @@
 #include <string.h>
 
 #include "activations.h"
+#include "dispatch.h"
 #include "vecmath.h"
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && !defined(FASTINIT_NO_CLONES)
-#define FI_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define FI_CLONES
-#endif
 
 /* expm1 on [0, 45]: 2^k (1 + p) - 1 with p = expm1(r), r = y - k ln 2. */
 static inline float fi_expm1_f32(float y)

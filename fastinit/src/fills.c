@@ -15,14 +15,8 @@
 #include "fills.h"
 #include "philox.h"
 #include "philox_simd.h"
+#include "dispatch.h"
 #include "vecmath.h"
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && !defined(FASTINIT_NO_CLONES)
-#define FI_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define FI_CLONES
-#endif
 
 #define FI_BLOCKS 64 /* Philox blocks per window */
 
