@@ -308,3 +308,17 @@ def backward_into(cnp.ndarray dA, cnp.ndarray X, cnp.ndarray W, cnp.ndarray A, i
     else:
         PyArray_MatrixProduct2(dZ, cnp.PyArray_Transpose(W, NULL), <cnp.ndarray>dX)
     return dX, dW, db
+
+
+def matmul_into(a, b, cnp.ndarray out):
+    """out = a @ b (2-D, out C-contiguous of the right shape and dtype), through
+    the NumPy C-API."""
+    PyArray_MatrixProduct2(a, b, out)
+    return out
+
+
+def transpose_into(cnp.ndarray a, cnp.ndarray t):
+    """t[...] = a.T for a preallocated C-contiguous t, without allocating."""
+    if cnp.PyArray_CopyInto(t, cnp.PyArray_Transpose(a, NULL)) < 0:
+        raise ValueError("t must have the shape of a.T")
+    return t

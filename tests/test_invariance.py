@@ -131,15 +131,17 @@ def test_any_split_at_any_offset_assembles(seed, stream, start, cuts, kind, dtyp
     np.testing.assert_array_equal(np.concatenate(pieces), whole)
 
 
-def test_omp_wait_policy_defaults_to_passive_but_respects_the_user(tmp_path):
+def test_openmp_spin_default_respects_the_user(tmp_path):
     import os
     import subprocess
     import sys
-    code = "import os, fastinit; print(os.environ['OMP_WAIT_POLICY'])"
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=tmp_path, env=env).stdout.strip()
-    assert out == "passive"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=tmp_path, env={**env, "OMP_WAIT_POLICY": "active"}).stdout.strip()
-    assert out == "active"
+    code = "import os, fastinit; print(os.environ.get('GOMP_SPINCOUNT'))"
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+
+    def run(**extra):
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              cwd=tmp_path, env={**env, **extra}).stdout.strip()
+
+    assert run() == "1000"
+    assert run(OMP_WAIT_POLICY="active") == "None"
+    assert run(GOMP_SPINCOUNT="50") == "50"
