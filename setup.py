@@ -88,7 +88,8 @@ common = dict(
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
 )
 extensions = [
-    Extension("fastinit._random", ["fastinit/_random.pyx", "fastinit/src/fills.c"], **common),
+    Extension("fastinit._random", ["fastinit/_random.pyx", "fastinit/src/fills.c",
+                                   "fastinit/src/truncnorm.c"], **common),
     Extension("fastinit._dense", ["fastinit/_dense.pyx", "fastinit/src/activations.c"], **common),
 ]
 extensions = [e for e in extensions if all(os.path.exists(s) for s in e.sources)]
