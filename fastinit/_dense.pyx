@@ -270,6 +270,8 @@ cdef extern from "numpy/arrayobject.h":
 
 
 cdef Py_ssize_t SMALL_W = 1 << 16
+# The same limit for the Python side (nn.Dense keeps a W.T buffer up to it).
+SMALL_W_LIMIT = SMALL_W
 
 
 def forward_into(cnp.ndarray X, cnp.ndarray W, object b, object out, int act, int n_threads):

@@ -202,9 +202,9 @@ def verdict(run):
     return "trains", "no failure mode"
 
 
-def _histograms(net, X, bins=40):
-    """Per hidden layer, a histogram of its activations on X at init."""
-    net.forward(X)
+def _histograms(net, bins=40):
+    """Per hidden layer, a histogram of its activations in the last forward
+    pass (the one diagnostics just made on the probe batch)."""
     out = []
     for layer, A in zip(net.layers[:-1], net._ws.A[:-1]):
         a = A.astype(np.float64).ravel()
@@ -234,7 +234,7 @@ def run_one(cfg, init_name, activation, split):
     t0 = time.perf_counter()
     with np.errstate(all="ignore"):
         at_init = net.diagnostics(probe_X, probe_y)
-        hists = _histograms(net, probe_X)
+        hists = _histograms(net)
     before = [(layer.W.copy(), layer.b.copy()) for layer in net.layers[:-1]]
     lr = default_lr(cfg.depth) if cfg.lr is None else cfg.lr
     history = net.fit(Xtr, ytr, epochs=cfg.epochs, lr=lr, batch_size=cfg.batch_size,

@@ -49,7 +49,8 @@ class Dense:
         self.vW = self.vb = None
         # OpenBLAS multiplies small matrices by a transposed operand at half
         # speed, so the backward pass multiplies by this contiguous copy of W.T
-        self.WT = np.empty(self.W.shape[::-1], self.W.dtype) if self.W.size <= 1 << 16 else None
+        self.WT = (np.empty(self.W.shape[::-1], self.W.dtype)
+                   if self.W.size <= _dense.SMALL_W_LIMIT else None)
 
     @property
     def shape(self):
