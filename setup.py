@@ -4,8 +4,9 @@
   results are the same bits on every CPU (no FMA contraction).
 - OpenMP when the compiler has it: probed here; without it the build warns
   and the kernels run on one thread.
-- No ``-march=native`` unless ``FASTINIT_NATIVE=1``: the fills pick AVX2 or
-  AVX-512 at run time instead (``target_clones`` in ``src/fills.c``).
+- No ``-march=native`` unless ``FASTINIT_NATIVE=1``: every kernel is compiled
+  for the scalar, AVX2 and AVX-512 levels (function ``target`` attributes,
+  ``src/dispatch.h``) and the level is picked once at import.
 - ``FASTINIT_BOUNDSCHECK=1`` turns Cython's bounds and wraparound checks back
   on for debugging.
 """
@@ -88,10 +89,10 @@ common = dict(
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
 )
 extensions = [
+    Extension("fastinit._common", ["fastinit/_common.pyx"], **common),
     Extension("fastinit._random", ["fastinit/_random.pyx", "fastinit/src/fills.c",
                                    "fastinit/src/truncnorm.c"], **common),
     Extension("fastinit._dense", ["fastinit/_dense.pyx", "fastinit/src/activations.c"], **common),
 ]
-extensions = [e for e in extensions if all(os.path.exists(s) for s in e.sources)]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

@@ -18,7 +18,6 @@ cdef extern from "src/activations.h" nogil:
     void fi_sum_blocks_f64(const double *partial, int64_t blocks, int64_t cols, double *db)
     void fi_sgd_f32(float *w, const float *g, float *v, int64_t n, float lr, float momentum)
     void fi_sgd_f64(double *w, const double *g, double *v, int64_t n, double lr, double momentum)
-    void fi_transpose_f32(const float *a, int64_t rows, int64_t cols, float *t)
-    void fi_transpose_f64(const double *a, int64_t rows, int64_t cols, double *t)
     void fi_act_f32(float *x, int64_t n, int act)
     void fi_act_f64(double *x, int64_t n, int act)
+    int fi_passes_select(int cap)

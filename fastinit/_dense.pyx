@@ -1,33 +1,61 @@
-"""Dense-layer kernels: the fused passes beside BLAS.
+"""The dense boundary: ``dense_forward``/``dense_backward`` land here.
 
-``fastinit.dense`` and ``fastinit.nn`` check shapes, dtypes and layouts;
-these functions take C-contiguous float32/float64 arrays that already match
-and run the C passes of ``src/activations.c`` with the GIL released, over
-row blocks in parallel for large outputs.
+``forward`` and ``backward`` own every rule of SPEC section 3 (activation,
+dtypes, shapes, layouts, overlap between outputs and inputs), checked once,
+before anything is written; then the matrix products go to NumPy's BLAS
+through the C-API and the bias, activation, derivative and bias gradient run
+as fused C passes of ``src/activations.c`` with the GIL released, over row
+blocks in parallel for large outputs.
+
+Internal seam for ``fastinit.nn`` (documented, not public): ``forward_into``,
+``backward_into`` and ``sgd`` run the same kernels on buffers nn allocated
+itself, C-contiguous and of one dtype, without checking them again.
 """
+import numpy as np
+
 cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 from libc.stdlib cimport malloc, free
 from cython cimport floating
 
+from fastinit._common cimport threads, check_out, out_dtype, overlaps
 from fastinit._activations cimport (
     FI_LINEAR, FI_RELU, FI_TANH, FI_SIGMOID, FI_GRAD_BLOCK,
     fi_bias_act_f32, fi_bias_act_f64, fi_grad_act_f32, fi_grad_act_f64,
     fi_sum_blocks_f32, fi_sum_blocks_f64, fi_sgd_f32, fi_sgd_f64, fi_act_f32, fi_act_f64,
-    fi_transpose_f32, fi_transpose_f64,
+    fi_passes_select,
 )
+from fastinit import _random
 
 cnp.import_array()
 
 ACTIVATIONS = {"linear": FI_LINEAR, "relu": FI_RELU, "tanh": FI_TANH, "sigmoid": FI_SIGMOID}
+NAMES = tuple(ACTIVATIONS)
 
-# Elements under which one thread is faster than a team.
-cdef Py_ssize_t PARALLEL_MIN = 1 << 15
+# Elements under which one thread is faster than a team for a fused pass.
+cdef Py_ssize_t PASS_PARALLEL_MIN = 1 << 15
+# W with at most this many elements is multiplied through a C-contiguous
+# copy of W.T: OpenBLAS multiplies small matrices by a transposed operand
+# at half speed (3.96 us against 1.74 us at 32x64 @ 64x64 here).
+cdef Py_ssize_t SMALL_W = 1 << 16
+SMALL_W_LIMIT = SMALL_W
+
+cdef cnp.dtype F32 = np.dtype(np.float32)
+cdef cnp.dtype F64 = np.dtype(np.float64)
 
 
+def select_level(str level):
+    """Use the same SIMD level as the fills (fastinit._random.set_simd_level)."""
+    return _random.LEVELS[fi_passes_select(_random.LEVELS.index(level))]
+
+
+select_level(_random.simd_level())
+
+
+# ---- the fused passes ----------------------------------------------------------------
 cdef int team(Py_ssize_t rows, Py_ssize_t cols, int n_threads) noexcept nogil:
-    if rows * cols < PARALLEL_MIN or n_threads < 2:
+    if rows * cols < PASS_PARALLEL_MIN or n_threads < 2:
         return 1
     cdef Py_ssize_t blocks = (rows + FI_GRAD_BLOCK - 1) // FI_GRAD_BLOCK
     return <int>(blocks if blocks < n_threads else n_threads)
@@ -53,7 +81,7 @@ cdef void bias_act_rows(floating *z,  # IN/OUT: rows x cols
             fi_bias_act_f64(z + r0 * cols, b, n, cols, act)
 
 
-def bias_act(cnp.ndarray z, object b, int act, int n_threads):
+cdef bias_act(cnp.ndarray z, object b, int act, int n_threads):
     """z <- act(z + b) in place; z (rows, cols) C-contiguous, b (cols,) or None."""
     cdef Py_ssize_t rows = cnp.PyArray_DIM(z, 0), cols = cnp.PyArray_DIM(z, 1)
     cdef void *zp = cnp.PyArray_DATA(z)
@@ -105,7 +133,7 @@ cdef int grad_rows(const floating *da,  # IN: rows x cols
     return 0
 
 
-def grad_act(cnp.ndarray da, cnp.ndarray a, cnp.ndarray dz, cnp.ndarray db, int act, int n_threads):
+cdef grad_act(cnp.ndarray da, cnp.ndarray a, cnp.ndarray dz, cnp.ndarray db, int act, int n_threads):
     """dz = da * act'(a) (dz may be da) and db = dz.sum(0), in one pass."""
     cdef Py_ssize_t rows = cnp.PyArray_DIM(a, 0), cols = cnp.PyArray_DIM(a, 1)
     cdef int nt = team(rows, cols, n_threads)
@@ -124,6 +152,68 @@ def grad_act(cnp.ndarray da, cnp.ndarray a, cnp.ndarray dz, cnp.ndarray db, int 
         raise MemoryError("no memory for the bias-gradient partial sums")
 
 
+def activate(cnp.ndarray x, int act):
+    """x <- act(x) in place (C-contiguous), as the fused forward computes it (tests)."""
+    cdef int64_t n = cnp.PyArray_SIZE(x)
+    if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
+        with nogil:
+            fi_act_f32(<float *>cnp.PyArray_DATA(x), n, act)
+    else:
+        with nogil:
+            fi_act_f64(<double *>cnp.PyArray_DATA(x), n, act)
+
+
+# ---- the products -------------------------------------------------------------------
+cdef extern from "numpy/arrayobject.h":
+    object PyArray_MatrixProduct2(object a, object b, cnp.ndarray out)
+
+
+cdef cnp.ndarray empty2(Py_ssize_t d0, Py_ssize_t d1, int t):
+    cdef cnp.npy_intp dims[2]
+    dims[0] = d0
+    dims[1] = d1
+    return cnp.PyArray_EMPTY(2, dims, t, 0)
+
+
+cdef cnp.ndarray transposed_copy(cnp.ndarray w, object wt):
+    """A C-contiguous W.T: into ``wt`` when given, else a new array."""
+    if wt is None:
+        return cnp.PyArray_NewCopy(cnp.PyArray_Transpose(w, NULL), cnp.NPY_CORDER)
+    if cnp.PyArray_CopyInto(<cnp.ndarray>wt, cnp.PyArray_Transpose(w, NULL)) < 0:
+        raise ValueError("WT must have the shape of W.T")
+    return <cnp.ndarray>wt
+
+
+cdef backward_core(cnp.ndarray da, cnp.ndarray x, cnp.ndarray w, cnp.ndarray a, int act,
+                   object dx, cnp.ndarray dw, cnp.ndarray db, cnp.ndarray dz, object wt, int nt):
+    """The one backward of a dense layer: dZ = dA act'(A) and db in one
+    fused pass, then dW = X.T @ dZ and dX = dZ @ W.T (dX None: skipped)."""
+    grad_act(da, a, dz, db, act, nt)
+    PyArray_MatrixProduct2(cnp.PyArray_Transpose(x, NULL), dz, dw)
+    if dx is None:
+        return
+    if wt is not None or (cnp.PyArray_SIZE(w) <= SMALL_W and cnp.PyArray_IS_C_CONTIGUOUS(w)):
+        PyArray_MatrixProduct2(dz, transposed_copy(w, wt), <cnp.ndarray>dx)
+    else:
+        PyArray_MatrixProduct2(dz, cnp.PyArray_Transpose(w, NULL), <cnp.ndarray>dx)
+
+
+# ---- the nn seam: trusted buffers, no checks ------------------------------------------
+def forward_into(cnp.ndarray X, cnp.ndarray W, object b, cnp.ndarray out, int act, int n_threads):
+    """out = act(X @ W + b) on buffers fastinit.nn made (C-contiguous, one dtype)."""
+    PyArray_MatrixProduct2(X, W, out)
+    bias_act(out, b, act, n_threads)
+    return out
+
+
+def backward_into(cnp.ndarray dA, cnp.ndarray X, cnp.ndarray W, cnp.ndarray A, int act,
+                  object dX, cnp.ndarray dW, cnp.ndarray db, cnp.ndarray dZ, object WT,
+                  int n_threads):
+    """The backward of dense_backward on buffers fastinit.nn made; dZ may be
+    dA (then dA is overwritten), WT an optional buffer for W.T."""
+    backward_core(dA, X, W, A, act, dX, dW, db, dZ, WT, n_threads)
+
+
 def sgd(cnp.ndarray w, cnp.ndarray g, object v, double lr, double momentum):
     """w -= lr g; with a velocity v: v = momentum v - lr g, w += v. All C-contiguous, same dtype."""
     cdef int64_t n = cnp.PyArray_SIZE(w)
@@ -140,187 +230,146 @@ def sgd(cnp.ndarray w, cnp.ndarray g, object v, double lr, double momentum):
                        <double *>vp, n, lr, momentum)
 
 
-def transposed(cnp.ndarray a):
-    """A new C-contiguous copy of a.T for a C-contiguous 2-D float array.
+# ---- the one check ----------------------------------------------------------------------
+def activation_code(activation):
+    """The kernel code of an activation name; TypeError/ValueError naming it."""
+    if type(activation) is not str:
+        raise TypeError(f"activation must be a str, got {activation!r}")
+    code = ACTIVATIONS.get(activation)
+    if code is None:
+        raise ValueError(f"activation must be one of {NAMES}, got {activation!r}")
+    return code
 
-    OpenBLAS multiplies small matrices by a transposed operand at half speed
-    (3.96 us against 1.74 us at 32x64 @ 64x64 here), so the backward pass
-    multiplies by this copy of W.T when W is small."""
-    return cnp.PyArray_NewCopy(cnp.PyArray_Transpose(a, NULL), cnp.NPY_CORDER)
+
+cdef cnp.ndarray matrix(object x, str name):
+    if not isinstance(x, cnp.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}")
+    if cnp.PyArray_NDIM(<cnp.ndarray>x) != 2:
+        raise ValueError(f"{name} must be 2-D, got shape {x.shape}")
+    return <cnp.ndarray>x
 
 
-def activate(cnp.ndarray x, int act):
-    """x <- act(x) in place (C-contiguous), as the fused forward computes it."""
-    cdef int64_t n = cnp.PyArray_SIZE(x)
-    if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
-        with nogil:
-            fi_act_f32(<float *>cnp.PyArray_DATA(x), n, act)
+cdef cnp.dtype float_type(cnp.ndarray x, str name):
+    """float32 or float64 (in any byte order), as the native dtype."""
+    cdef int t = cnp.PyArray_TYPE(x)
+    if t == cnp.NPY_FLOAT32:
+        return F32
+    if t == cnp.NPY_FLOAT64:
+        return F64
+    raise TypeError(f"{name} must have dtype float32 or float64, got {x.dtype}")
+
+
+cdef same_type(cnp.ndarray x, str name, cnp.dtype dt, str first):
+    if cnp.PyArray_TYPE(x) != dt.type_num:
+        raise TypeError(f"mixed dtypes: {first} is {dt} but {name} is {x.dtype}; "
+                        "use one dtype per call")
+
+
+cdef cnp.ndarray native(cnp.ndarray x, cnp.dtype dt, bint contiguous):
+    """x itself when the kernels can read it (native, aligned, and
+    C-contiguous if asked), else such a copy."""
+    cdef int need = cnp.NPY_ARRAY_ALIGNED | (cnp.NPY_ARRAY_C_CONTIGUOUS if contiguous else 0)
+    if cnp.PyArray_ISNOTSWAPPED(x) and (cnp.PyArray_FLAGS(x) & need) == need:
+        return x
+    return np.array(x, dtype=dt, order="C")
+
+
+cdef cnp.ndarray bias(object b, Py_ssize_t n_out, cnp.dtype dt, tuple w_shape):
+    """b as a native C-contiguous (n_out,) array: an ndarray of the call's
+    dtype, or an array-like numpy converts to it."""
+    cdef cnp.ndarray v
+    if isinstance(b, cnp.ndarray):
+        v = <cnp.ndarray>b
+        if v.dtype.kind != "f" or cnp.PyArray_TYPE(v) != dt.type_num:
+            raise TypeError(f"mixed dtypes: X is {dt} but b is {v.dtype}; use one dtype per call")
     else:
-        with nogil:
-            fi_act_f64(<double *>cnp.PyArray_DATA(x), n, act)
+        try:
+            v = np.asarray(b, dtype=dt)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"b must be a numpy.ndarray, an array-like of numbers or None, "
+                            f"got {type(b).__name__}: {e}") from None
+    if (<object>v).shape != (n_out,):
+        if (<object>v).shape != (1, n_out):
+            raise ValueError(f"b has shape {(<object>v).shape}, but W {w_shape} needs ({n_out},)")
+        v = v.reshape(n_out)
+    return native(v, dt, True)
 
 
-# ---- fast acceptance of the ordinary call ---------------------------------
-# These answer in ~0.1 us whether a call is the common, valid case. Anything
-# else (an error, or an input that needs a copy) takes the Python path of
-# fastinit.dense, which checks everything and words the error.
-
-cdef inline bint float_type(int t) noexcept:
-    return t == cnp.NPY_FLOAT32 or t == cnp.NPY_FLOAT64
-
-
-cdef inline bint matrix_of(object a, int t) noexcept:
-    return (type(a) is cnp.ndarray and cnp.PyArray_NDIM(<cnp.ndarray>a) == 2
-            and cnp.PyArray_TYPE(<cnp.ndarray>a) == t
-            and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>a))
-
-
-cdef inline bint carray_of(object a, int t, Py_ssize_t d0, Py_ssize_t d1) noexcept:
-    """A writable, aligned, C-contiguous, native array of type t and shape (d0, d1),
-    or of shape (d0,) when d1 < 0."""
-    cdef cnp.ndarray x
-    if type(a) is not cnp.ndarray:
-        return False
-    x = <cnp.ndarray>a
-    if cnp.PyArray_TYPE(x) != t or not cnp.PyArray_ISCARRAY(x) or not cnp.PyArray_ISNOTSWAPPED(x):
-        return False
-    if d1 < 0:
-        return cnp.PyArray_NDIM(x) == 1 and cnp.PyArray_DIM(x, 0) == d0
-    return cnp.PyArray_NDIM(x) == 2 and cnp.PyArray_DIM(x, 0) == d0 and cnp.PyArray_DIM(x, 1) == d1
-
-
-cdef inline bint apart(cnp.ndarray a, cnp.ndarray b) noexcept:
-    """True when the memory extents of a and b cannot overlap (b C-contiguous)."""
-    cdef char *a0 = <char *>cnp.PyArray_DATA(a)
-    cdef char *b0 = <char *>cnp.PyArray_DATA(b)
-    cdef Py_ssize_t na = cnp.PyArray_NBYTES(a), nb = cnp.PyArray_NBYTES(b)
-    if not cnp.PyArray_ISCONTIGUOUS(a):
-        return False  # let the full check decide
-    return a0 + na <= b0 or b0 + nb <= a0
-
-
-cdef inline bint layer_dims(object X, object W, int t, Py_ssize_t *batch, Py_ssize_t *n_in,
-                            Py_ssize_t *n_out) noexcept:
-    """X (batch, n_in) and W (n_in, n_out), 2-D, native, of float type t."""
-    if not float_type(t) or not matrix_of(X, t) or not matrix_of(W, t):
-        return False
-    batch[0] = cnp.PyArray_DIM(<cnp.ndarray>X, 0)
-    n_in[0] = cnp.PyArray_DIM(<cnp.ndarray>X, 1)
-    n_out[0] = cnp.PyArray_DIM(<cnp.ndarray>W, 1)
-    return cnp.PyArray_DIM(<cnp.ndarray>W, 0) == n_in[0]
-
-
-def forward_ok(X, W, b, out):
-    """The ordinary dense_forward call: 2-D X, W of one float dtype that
-    align; b None or C-contiguous (n_out,); out None or a C array of the
-    result's shape apart from b."""
-    cdef Py_ssize_t batch, n_in, n_out
-    if type(X) is not cnp.ndarray:
-        return False
-    cdef int t = cnp.PyArray_TYPE(<cnp.ndarray>X)
-    if not layer_dims(X, W, t, &batch, &n_in, &n_out):
-        return False
-    if b is not None and not (type(b) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>b) == t
-                              and cnp.PyArray_NDIM(<cnp.ndarray>b) == 1
-                              and cnp.PyArray_DIM(<cnp.ndarray>b, 0) == n_out
-                              and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>b)
-                              and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>b)):
-        return False
-    if out is not None:
-        if not carray_of(out, t, batch, n_out):
-            return False
-        if b is not None and not apart(<cnp.ndarray>b, <cnp.ndarray>out):
-            return False
-    return True
-
-
-def backward_ok(dA, X, W, A, dX, dW, db):
-    """The ordinary dense_backward call: dA and A C-contiguous (batch, n_out),
-    X (batch, n_in) and W (n_in, n_out) of the same float dtype; the given
-    buffers C arrays of their shapes, db apart from dA and A."""
-    cdef Py_ssize_t batch, n_in, n_out
-    if type(A) is not cnp.ndarray:
-        return False
-    cdef int t = cnp.PyArray_TYPE(<cnp.ndarray>A)
-    if not layer_dims(X, W, t, &batch, &n_in, &n_out):
-        return False
-    for a in (dA, A):
-        if not (matrix_of(a, t) and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>a)
-                and cnp.PyArray_DIM(<cnp.ndarray>a, 0) == batch
-                and cnp.PyArray_DIM(<cnp.ndarray>a, 1) == n_out):
-            return False
-    if dX is not None and not carray_of(dX, t, batch, n_in):
-        return False
-    if dW is not None and not carray_of(dW, t, n_in, n_out):
-        return False
-    if db is not None:
-        if not carray_of(db, t, n_out, -1):
-            return False
-        if not (apart(<cnp.ndarray>dA, <cnp.ndarray>db) and apart(<cnp.ndarray>A, <cnp.ndarray>db)):
-            return False
-    return True
-
-
-# ---- the whole fast path in one call ----------------------------------------
-# For small layers the Python-level np.dot/np.empty calls cost as much as the
-# arithmetic; these make the same NumPy C-API calls directly.
-
-cdef extern from "numpy/arrayobject.h":
-    object PyArray_MatrixProduct2(object a, object b, cnp.ndarray out)
-
-
-cdef Py_ssize_t SMALL_W = 1 << 16
-# The same limit for the Python side (nn.Dense keeps a W.T buffer up to it).
-SMALL_W_LIMIT = SMALL_W
-
-
-def forward_into(cnp.ndarray X, cnp.ndarray W, object b, object out, int act, int n_threads):
-    """out = act(X @ W + b) for a call forward_ok accepted; returns out."""
-    cdef cnp.ndarray o
+cdef cnp.ndarray output(object out, tuple shape, cnp.dtype dt, str name):
+    """A given output buffer checked (C-contiguous, writable, aligned, the
+    call's dtype and this shape); None: a new array."""
+    cdef cnp.dtype odt
     if out is None:
-        o = cnp.PyArray_EMPTY(2, [cnp.PyArray_DIM(X, 0), cnp.PyArray_DIM(W, 1)], cnp.PyArray_TYPE(X), 0)
-    else:
-        o = <cnp.ndarray>out
-    PyArray_MatrixProduct2(X, W, o)
-    bias_act(o, b, act, n_threads)
+        return empty2(shape[0], shape[1], dt.type_num)
+    odt = out_dtype(out, None, name)
+    if odt is not dt:
+        raise TypeError(f"mixed dtypes: the inputs are {dt} but {name} is {odt}; "
+                        "use one dtype per call")
+    return check_out(out, shape, dt, name)
+
+
+cdef apart(tuple outputs, tuple inputs):
+    """No output may share memory with an input or another output."""
+    cdef Py_ssize_t i, j
+    for i in range(len(outputs)):
+        o_name, o = outputs[i]
+        if o is None:
+            continue
+        for in_name, x in inputs:
+            if x is not None and overlaps(<cnp.ndarray>o, <cnp.ndarray>x):
+                raise ValueError(f"{o_name} must not share memory with {in_name}")
+        for j in range(i + 1, len(outputs)):
+            p_name, p = outputs[j]
+            if p is not None and overlaps(<cnp.ndarray>o, <cnp.ndarray>p):
+                raise ValueError(f"{o_name} must not share memory with {p_name}")
+
+
+def forward(X, W, b, activation, out):
+    """fastinit.dense_forward: check everything, then act(X @ W + b)."""
+    cdef int act = activation_code(activation)
+    cdef cnp.ndarray x = matrix(X, "X"), w = matrix(W, "W"), bv = None, o
+    cdef cnp.dtype dt = float_type(x, "X")
+    same_type(w, "W", dt, "X")
+    cdef Py_ssize_t batch = x.shape[0], n_in = x.shape[1], n_out = w.shape[1]
+    if w.shape[0] != n_in:
+        raise ValueError(f"X {(<object>x).shape} and W {(<object>w).shape} do not align: X has {n_in} columns, "
+                         f"W has {w.shape[0]} rows")
+    if b is not None:
+        bv = bias(b, n_out, dt, (<object>w).shape)
+    o = output(out, (batch, n_out), dt, "out")
+    if out is not None:
+        apart((("out", o),), (("X", x), ("W", w), ("b", b if isinstance(b, cnp.ndarray) else None)))
+    PyArray_MatrixProduct2(native(x, dt, False), native(w, dt, False), o)
+    bias_act(o, bv, act, threads())
     return o
 
 
-def backward_into(cnp.ndarray dA, cnp.ndarray X, cnp.ndarray W, cnp.ndarray A, int act,
-                  object dX, object dW, object db, bint need_dX, int n_threads):
-    """(dX, dW, db) for a call backward_ok accepted; allocates the missing buffers."""
-    cdef int t = cnp.PyArray_TYPE(A)
-    cdef Py_ssize_t batch = cnp.PyArray_DIM(X, 0), n_in = cnp.PyArray_DIM(X, 1)
-    cdef Py_ssize_t n_out = cnp.PyArray_DIM(W, 1)
-    cdef cnp.ndarray dZ = cnp.PyArray_EMPTY(2, [batch, n_out], t, 0)
-    cdef cnp.ndarray WT
-    if db is None:
-        db = cnp.PyArray_EMPTY(1, [n_out], t, 0)
-    if dW is None:
-        dW = cnp.PyArray_EMPTY(2, [n_in, n_out], t, 0)
-    grad_act(dA, A, dZ, <cnp.ndarray>db, act, n_threads)
-    PyArray_MatrixProduct2(cnp.PyArray_Transpose(X, NULL), dZ, <cnp.ndarray>dW)
-    if not need_dX:
-        return None, dW, db
-    if dX is None:
-        dX = cnp.PyArray_EMPTY(2, [batch, n_in], t, 0)
-    if cnp.PyArray_SIZE(W) <= SMALL_W and cnp.PyArray_IS_C_CONTIGUOUS(W):
-        WT = transposed(W)   # OpenBLAS's small transposed product runs at half speed
-        PyArray_MatrixProduct2(dZ, WT, <cnp.ndarray>dX)
-    else:
-        PyArray_MatrixProduct2(dZ, cnp.PyArray_Transpose(W, NULL), <cnp.ndarray>dX)
-    return dX, dW, db
-
-
-def matmul_into(a, b, cnp.ndarray out):
-    """out = a @ b (2-D, out C-contiguous of the right shape and dtype), through
-    the NumPy C-API."""
-    PyArray_MatrixProduct2(a, b, out)
-    return out
-
-
-def transpose_into(cnp.ndarray a, cnp.ndarray t):
-    """t[...] = a.T for a preallocated C-contiguous t, without allocating."""
-    if cnp.PyArray_CopyInto(t, cnp.PyArray_Transpose(a, NULL)) < 0:
-        raise ValueError("t must have the shape of a.T")
-    return t
+def backward(dA, X, W, A, activation, dX, dW, db, need_dX):
+    """fastinit.dense_backward: check everything, then the one backward."""
+    cdef int act = activation_code(activation)
+    cdef cnp.ndarray da = matrix(dA, "dA"), x = matrix(X, "X"), w = matrix(W, "W")
+    cdef cnp.ndarray a = matrix(A, "A"), gx = None, gw, gb
+    cdef cnp.dtype dt = float_type(da, "dA")
+    same_type(x, "X", dt, "dA")
+    same_type(w, "W", dt, "dA")
+    same_type(a, "A", dt, "dA")
+    cdef Py_ssize_t batch = x.shape[0], n_in = x.shape[1], n_out = w.shape[1]
+    if w.shape[0] != n_in:
+        raise ValueError(f"X {(<object>x).shape} and W {(<object>w).shape} do not align: X has {n_in} columns, "
+                         f"W has {w.shape[0]} rows")
+    if (<object>a).shape != (batch, n_out):
+        raise ValueError(f"A has shape {(<object>a).shape}, but X {(<object>x).shape} @ W {(<object>w).shape} is ({batch}, {n_out})")
+    if (<object>da).shape != (<object>a).shape:
+        raise ValueError(f"dA has shape {(<object>da).shape}, but A has shape {(<object>a).shape}")
+    gb = output(db, (n_out,), dt, "db") if db is not None else cnp.PyArray_EMPTY(1, [n_out], dt.type_num, 0)
+    gw = output(dW, (n_in, n_out), dt, "dW")
+    need = bool(need_dX)
+    if need:
+        gx = output(dX, (batch, n_in), dt, "dX")
+    apart((("dX", gx if dX is not None and need else None), ("dW", gw if dW is not None else None),
+           ("db", gb if db is not None else None)),
+          (("dA", da), ("X", x), ("W", w), ("A", a)))
+    backward_core(native(da, dt, True), native(x, dt, False), native(w, dt, False),
+                  native(a, dt, True), act, gx, gw, gb, empty2(batch, n_out, dt.type_num), None,
+                  threads())
+    return gx, gw, gb

@@ -23,10 +23,14 @@ cdef extern from "src/fills.h" nogil:
     void fi_fill_normal_f64(fi_key_t key, uint64_t offset, double mean, double std, int64_t n, double *out)
     void fi_fill_truncnorm_f32(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out)
     void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out)
+    int fi_fills_select(int cap)
+    int fi_fills_level()
     double fi_ndtri(double p)
     double fi_log_ndtr_upper(double x)
-    const char *fi_simd_level()
 
 cdef extern from "src/philox.h" nogil:
     void fi_philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3,
                           uint32_t k0, uint32_t k1, uint32_t out[4])
+
+cdef extern from "src/dispatch.h" nogil:
+    int fi_cpu_level()

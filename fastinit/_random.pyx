@@ -1,28 +1,58 @@
-"""Random kernels: Philox4x32-10 fills over preallocated buffers.
+"""The draw boundary: every public draw and initializer call lands here.
 
-Python (``fastinit.random``) validates and picks the dtype twin; these
-functions only split the flat output into chunks and run the C fills of
-``src/fills.c`` over them with the GIL released, in parallel when asked.
-Every value depends only on its own index, so the split never shows.
+One function per kind of call (``uniform``, ``normal``, ``truncated_normal``,
+``scaled`` for the variance-scaling initializers, ``constant``, ``raw``)
+takes the public call's arguments as they came, applies every rule of SPEC
+section 5 (``_common.pyx`` holds the shared ones), works out the fans and the
+scale, reserves the stream last, so a failed call uses none, and makes one
+call into the C fills of ``src/`` with the GIL released. The Python modules
+above hold the formulas and the docstrings and check nothing themselves.
+
+The flat output is split into chunks over ``prange``; every value depends
+only on its own index, so the split never shows.
 """
+import os
+import warnings
+
+import numpy as np
+
 cimport numpy as cnp
 from cython.parallel cimport prange
+from libc.math cimport fabs, isfinite, nextafter, nextafterf, sqrt, INFINITY, log, exp
 from libc.stdint cimport uint32_t, uint64_t, int64_t
 from cython cimport floating
 
+from fastinit._common cimport (
+    threads, check_int, check_real, check_shape, check_dtype, out_dtype, check_out, dtype_max,
+)
 from fastinit._fills cimport (
     fi_key_t, fi_trunc_t, fi_philox4x32_10, fi_fill_raw,
     fi_fill_uniform_f32, fi_fill_uniform_f64, fi_fill_normal_f32,
     fi_fill_normal_f64, fi_fill_truncnorm_f32, fi_fill_truncnorm_f64,
-    fi_ndtri, fi_log_ndtr_upper, fi_simd_level,
+    fi_ndtri, fi_log_ndtr_upper, fi_fills_select, fi_fills_level, fi_cpu_level,
 )
 from fastinit._openmp cimport fi_have_openmp, fi_omp_max_threads
 
 cnp.import_array()
 
 # Values per parallel task, and the size under which one thread is faster.
-cdef Py_ssize_t CHUNK = 1 << 15
-cdef Py_ssize_t PARALLEL_MIN = 1 << 16
+cdef Py_ssize_t FILL_CHUNK = 1 << 15
+cdef Py_ssize_t FILL_PARALLEL_MIN = 1 << 16
+
+cdef uint64_t MAX_INDEX = (<uint64_t>1) << 63
+cdef object U64_END = 1 << 64
+
+# |z| of a Box-Muller normal is at most sqrt(-2 ln 2^-32) = 6.6604 (float32)
+# and sqrt(-2 ln 2^-53) = 8.5716 (float64); a truncated normal's open side
+# reaches at most 9 beyond the finite bound or 0. The range checks use these.
+cdef double Z_MAX_F32 = 6.6605
+cdef double Z_MAX_F64 = 8.5717
+cdef double TAIL_REACH = 10.0
+# std of N(0, 1) truncated to [-2, 2]: dividing by it keeps the variance.
+cdef double TRUNCATED_STD = 0.87962566103423978
+
+cdef cnp.dtype F32 = np.dtype(np.float32)
+cdef cnp.dtype F64 = np.dtype(np.float64)
 
 ctypedef enum dist_t:
     UNIFORM
@@ -35,6 +65,10 @@ ctypedef struct params_t:
     fi_trunc_t trunc    # truncated normal
 
 
+# ---- build facts and the SIMD level ---------------------------------------------
+LEVELS = ("scalar", "avx2", "avx512")
+
+
 def have_openmp():
     return bool(fi_have_openmp())
 
@@ -43,11 +77,43 @@ def omp_max_threads():
     return fi_omp_max_threads()
 
 
+def cpu_simd_level():
+    """The widest SIMD level this CPU runs."""
+    return LEVELS[fi_cpu_level()]
+
+
 def simd_level():
-    """The widest instruction set the fills dispatch to on this CPU."""
-    return fi_simd_level().decode()
+    """The SIMD level the fills and the dense passes use now."""
+    return LEVELS[fi_fills_level()]
 
 
+def set_simd_level(level):
+    """Cap the SIMD level of every kernel at ``level`` ("scalar", "avx2" or
+    "avx512"; capped again by the CPU); returns the level in use. Every level
+    gives the same bits. Call it while no kernel runs (tests, benchmarks)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    chosen = LEVELS[fi_fills_select(LEVELS.index(level))]
+    import sys
+    dense = sys.modules.get("fastinit._dense")
+    if dense is not None:
+        dense.select_level(chosen)
+    return chosen
+
+
+def _initial_level():
+    cap = os.environ.get("FASTINIT_SIMD", "").strip().lower()
+    if cap and cap not in LEVELS:
+        warnings.warn(f"FASTINIT_SIMD must be one of {', '.join(LEVELS)}, got {cap!r}; ignoring it",
+                      RuntimeWarning, stacklevel=2)
+        cap = ""
+    fi_fills_select(LEVELS.index(cap) if cap else len(LEVELS) - 1)
+
+
+_initial_level()
+
+
+# ---- scalar helpers for the tests --------------------------------------------------
 def philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3,
                   uint32_t k0, uint32_t k1):
     cdef uint32_t out[4]
@@ -65,12 +131,163 @@ def log_ndtr_upper(double x):
     return fi_log_ndtr_upper(x)
 
 
-cdef inline fi_key_t make_key(uint32_t k0, uint32_t k1, uint64_t stream) noexcept nogil:
+# ---- keys and streams ------------------------------------------------------------------
+cdef class Streams:
+    """A Philox key and the next stream to reserve: the C-level state of
+    :class:`fastinit.Generator`. Reserving happens with the GIL held, so it is
+    atomic across Python threads."""
+    cdef uint32_t k0, k1
+    cdef uint64_t next_stream
+
+    def _set_key(self, uint32_t k0, uint32_t k1):
+        self.k0 = k0
+        self.k1 = k1
+        self.next_stream = 0
+
+    @property
+    def key(self):
+        """The two Philox key words."""
+        return (self.k0, self.k1)
+
+    @property
+    def next_stream(self):
+        """The stream the next draw without ``stream=`` reserves."""
+        return self.next_stream
+
+    cdef uint64_t reserve(self) except? 0xffffffffffffffff:
+        cdef uint64_t s = self.next_stream
+        if s == 0xffffffffffffffff:
+            raise ValueError("this generator has used all 2**64 streams")
+        self.next_stream = s + 1
+        return s
+
+
+cdef Streams global_streams = None
+cdef dict KEYS = {}
+
+
+def set_global(Streams g):
+    """Make ``g`` the generator of module-level draws with ``seed=None``."""
+    global global_streams
+    global_streams = g
+
+
+def get_global():
+    return global_streams
+
+
+def check_seed(seed):
+    """None, or an int >= 0 for numpy.random.SeedSequence."""
+    return None if seed is None else check_int(seed, "seed")
+
+
+cdef tuple key_of(object seed):
+    """The key of ``Generator(seed)`` for an int seed (cached)."""
+    key = KEYS.get(seed) if type(seed) is int else None
+    if key is None:
+        seed = check_int(seed, "seed")
+        k = np.random.SeedSequence(seed).generate_state(2, np.uint32)
+        key = (int(k[0]), int(k[1]))
+        if len(KEYS) >= 256:
+            KEYS.clear()
+        KEYS[seed] = key
+    return <tuple>key
+
+
+cdef struct source_t:
+    uint32_t k0, k1
+    uint64_t stream
+    bint reserve          # take the generator's next stream at the end
+
+
+cdef Streams resolve(object seed, object stream, source_t *src):
+    """Key and stream of a draw (SPEC section 1): None is the global
+    generator, a Generator is used as it is (both reserve their next stream
+    unless ``stream=``), an int is Generator(int)'s first stream. Checks
+    everything; reserves nothing (``take_stream`` does, last). Returns the
+    generator to reserve from, or None."""
+    cdef Streams g
+    cdef tuple key
+    if seed is None or isinstance(seed, Streams):
+        g = global_streams if seed is None else <Streams>seed
+        src.k0 = g.k0
+        src.k1 = g.k1
+        src.reserve = stream is None
+        src.stream = 0 if stream is None else check_stream(stream)
+        return g
+    key = key_of(seed)
+    src.k0 = key[0]
+    src.k1 = key[1]
+    src.reserve = False
+    src.stream = 0 if stream is None else check_stream(stream)
+    return None
+
+
+cdef inline uint64_t check_stream(object stream) except? 0xffffffffffffffff:
+    if type(stream) is int and 0 <= stream < 0x7fffffffffffffff:
+        return <uint64_t>stream
+    return <uint64_t>check_int(stream, "stream", 0, U64_END)
+
+
+cdef inline uint64_t check_offset(object offset, Py_ssize_t size) except? 0xffffffffffffffff:
+    cdef uint64_t k
+    if type(offset) is int and offset == 0:
+        return 0
+    value = check_int(offset, "offset", 0)
+    if value + size > MAX_INDEX:
+        raise ValueError(f"offset + size must be <= 2**63, got offset={value}, size={size}")
+    k = <uint64_t>value
+    return k
+
+
+cdef inline int take_stream(source_t *src, Streams gen) except -1:
+    if src.reserve:
+        src.stream = gen.reserve()
+    return 0
+
+
+# ---- the output ----------------------------------------------------------------------
+cdef cnp.ndarray new_array(tuple shape, cnp.dtype dt):
+    cdef cnp.npy_intp dims[64]
+    cdef int nd = len(shape), k
+    for k in range(nd):
+        dims[k] = shape[k]
+    return cnp.PyArray_EMPTY(nd, dims, cnp.NPY_FLOAT32 if dt is F32 else cnp.NPY_FLOAT64, 0)
+
+
+cdef struct target_t:
+    Py_ssize_t size
+    bint scalar           # shape None and no out: return a scalar
+
+
+cdef tuple target_shape(object shape, object out, target_t *t):
+    """The checked shape of a draw: ``shape`` (None with out: out's; None
+    without: a scalar)."""
+    t.scalar = False
+    if shape is None:
+        if out is None:
+            t.scalar = True
+            t.size = 1
+            return ()
+        if not isinstance(out, cnp.ndarray):
+            raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+        shape = out.shape
+    return check_shape(shape, &t.size)
+
+
+cdef cnp.ndarray output(tuple shape, cnp.dtype dt, object out):
+    if out is None:
+        return new_array(shape, dt)
+    return check_out(out, shape, dt)
+
+
+# ---- the fills ----------------------------------------------------------------------------
+cdef inline fi_key_t make_key(source_t *src) noexcept nogil:
     cdef fi_key_t key
-    key.k0 = k0
-    key.k1 = k1
-    key.s0 = <uint32_t>stream
-    key.s1 = <uint32_t>(stream >> 32)
+    key.k0 = src.k0
+    key.k1 = src.k1
+    key.s0 = <uint32_t>src.stream
+    key.s1 = <uint32_t>(src.stream >> 32)
     return key
 
 
@@ -94,94 +311,388 @@ cdef inline void fill_span(dist_t dist, fi_key_t key, uint64_t start,
             fi_fill_truncnorm_f64(key, start, p.trunc, n, out)
 
 
-cdef int threads_for(Py_ssize_t n, int n_threads) noexcept nogil:
-    if n < PARALLEL_MIN or n_threads < 1:
+cdef inline int fill_threads(Py_ssize_t n, int n_threads) noexcept nogil:
+    if n < FILL_PARALLEL_MIN or n_threads < 2:
         return 1
-    cdef Py_ssize_t most = (n + CHUNK - 1) // CHUNK
+    cdef Py_ssize_t most = (n + FILL_CHUNK - 1) // FILL_CHUNK
     return <int>(most if most < n_threads else n_threads)
 
 
 cdef void fill(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
                floating *out,  # OUT
                Py_ssize_t n, int n_threads) noexcept nogil:
-    cdef Py_ssize_t n_chunks = (n + CHUNK - 1) // CHUNK
+    cdef Py_ssize_t n_chunks = (n + FILL_CHUNK - 1) // FILL_CHUNK
     cdef Py_ssize_t c, start, count
-    cdef int nt = threads_for(n, n_threads)
+    cdef int nt = fill_threads(n, n_threads)
     if n == 0:
         return
     if nt == 1:
         fill_span(dist, key, offset, p, out, n)
         return
     for c in prange(n_chunks, schedule="static", num_threads=nt, nogil=True):
-        start = c * CHUNK
-        count = n - start if n - start < CHUNK else CHUNK
+        start = c * FILL_CHUNK
+        count = n - start if n - start < FILL_CHUNK else FILL_CHUNK
         fill_span(dist, key, offset + <uint64_t>start, p, out + start, count)
 
 
-cdef fill_array(dist_t dist, uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
-                const params_t *p, cnp.ndarray out, int n_threads):
-    """Fill ``out``: a writable, aligned, C-contiguous float32/float64 array
-    (the Python layer has checked all of that before calling)."""
-    cdef fi_key_t key = make_key(k0, k1, stream)
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(out)
-    cdef void *data = cnp.PyArray_DATA(out)
-    if cnp.PyArray_TYPE(out) == cnp.NPY_FLOAT32:
+cdef object run(dist_t dist, params_t *p, cnp.ndarray arr, source_t *src, uint64_t offset,
+                bint scalar):
+    """The one kernel call of every draw: arr checked, the stream taken."""
+    cdef fi_key_t key = make_key(src)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
+    cdef void *data = cnp.PyArray_DATA(arr)
+    cdef int nt = threads()
+    if cnp.PyArray_TYPE(arr) == cnp.NPY_FLOAT32:
         with nogil:
-            fill(dist, key, offset, p, <float *>data, n, n_threads)
-    elif cnp.PyArray_TYPE(out) == cnp.NPY_FLOAT64:
-        with nogil:
-            fill(dist, key, offset, p, <double *>data, n, n_threads)
+            fill(dist, key, offset, p, <float *>data, n, nt)
     else:
-        raise TypeError("out must have dtype float32 or float64")
+        with nogil:
+            fill(dist, key, offset, p, <double *>data, n, nt)
+    return arr[()] if scalar else arr
 
 
-def fill_uniform(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
-                 double low, double high, cnp.ndarray out, int n_threads):
-    cdef params_t p
+# ---- parameters: checked against the dtype they are drawn in ----------------------------
+cdef inline float ceil_f32(double x) noexcept:
+    """The smallest float32 >= x (x within float32's range)."""
+    cdef float f = <float>x
+    return nextafterf(f, INFINITY) if f < x else f
+
+
+cdef inline float floor_f32(double x) noexcept:
+    cdef float f = <float>x
+    return nextafterf(f, -INFINITY) if f > x else f
+
+
+cdef int uniform_params(double low, double high, cnp.dtype dt, params_t *p, str names) except -1:
+    """low <= high, both finite; the interval [low, high) must hold a value of
+    dt and high - low must not overflow it. ``names`` words the error."""
+    cdef float l32, h32
+    if low > high:
+        raise ValueError(f"low must be <= high, got low={low}, high={high}")
+    if dt is F32:
+        if fabs(low) > dtype_max(F32) or fabs(high) > dtype_max(F32):
+            raise ValueError(f"{names} must fit in float32, got low={low}, high={high}")
+        l32 = <float>low
+        h32 = <float>high
+        if not isfinite(h32 - l32):
+            raise ValueError(f"{names}: high - low = {high - low:g} overflows float32")
+        if low < high and not l32 < h32 and not (low <= l32 < high):
+            raise ValueError(f"no float32 lies in [low, high) = [{low!r}, {high!r}); "
+                             "widen the interval or draw float64")
+    elif not isfinite(high - low):
+        raise ValueError(f"{names}: high - low = {high - low} overflows float64")
     p.a = low
     p.b = high
-    fill_array(UNIFORM, k0, k1, stream, offset, &p, out, n_threads)
+    return 0
 
 
-def fill_normal(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
-                double mean, double std, cnp.ndarray out, int n_threads):
-    cdef params_t p
+cdef int normal_params(double mean, double std, cnp.dtype dt, params_t *p, str names) except -1:
+    """std >= 0; every value mean + std z must fit dt."""
+    if std < 0:
+        raise ValueError(f"std must be >= 0, got {std}")
+    cdef double z = Z_MAX_F32 if dt is F32 else Z_MAX_F64
+    cdef double reach = fabs(mean) + std * z
+    if not reach * (1 + 1e-6) <= dtype_max(dt):
+        raise ValueError(f"{names} give values beyond {dt}'s range: |mean| + {z:.3g} std = "
+                         f"{reach:g} > {dtype_max(dt):g} (mean={mean}, std={std})")
     p.a = mean
     p.b = std
-    fill_array(NORMAL, k0, k1, stream, offset, &p, out, n_threads)
+    return 0
 
 
-def fill_truncated_normal(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
-                          double mean, double std, double a, double b,
-                          double lo, double hi, cnp.ndarray out, int n_threads):
-    cdef params_t p
+cdef int truncated_params(double mean, double std, double lower, double upper, cnp.dtype dt,
+                          params_t *p, str names) except -1:
+    """std >= 0, lower < upper (either may be infinite); the range
+    [mean + lower std, mean + upper std] must fit dt and, rounded inward to
+    dt, still hold a value."""
+    cdef double lo, hi, za, zb, vlo, vhi, top = dtype_max(dt)
+    if std < 0:
+        raise ValueError(f"std must be >= 0, got {std}")
+    if not lower < upper:
+        raise ValueError(f"lower must be < upper, got lower={lower}, upper={upper}")
+    if lower == INFINITY or upper == -INFINITY:
+        raise ValueError(f"the interval [lower, upper] = [{lower}, {upper}] holds no mass")
+    za = lower if isfinite(lower) else min(upper, 0.0) - TAIL_REACH
+    zb = upper if isfinite(upper) else max(lower, 0.0) + TAIL_REACH
+    vlo = mean + std * za
+    vhi = mean + std * zb
+    if not (fabs(vlo) * (1 + 1e-6) <= top and fabs(vhi) * (1 + 1e-6) <= top):
+        raise ValueError(f"{names} give values beyond {dt}'s range: [mean + lower std, "
+                         f"mean + upper std] reaches [{vlo:g}, {vhi:g}]")
+    if std > 0:
+        lo = mean + std * lower if isfinite(lower) else -INFINITY
+        hi = mean + std * upper if isfinite(upper) else INFINITY
+    else:
+        lo = hi = mean
+    if dt is F32:
+        if std > 0:
+            lo = ceil_f32(lo) if isfinite(lo) else lo
+            hi = floor_f32(hi) if isfinite(hi) else hi
+            if lo > hi:
+                raise ValueError(
+                    f"no float32 lies in [mean + lower std, mean + upper std] = "
+                    f"[{mean + std * lower!r}, {mean + std * upper!r}] ({names}); "
+                    "widen it or draw float64")
+        else:
+            lo = hi = <float>mean
     p.trunc.mean = mean
     p.trunc.std = std
-    p.trunc.a = a
-    p.trunc.b = b
+    p.trunc.a = lower
+    p.trunc.b = upper
     p.trunc.lo = lo
     p.trunc.hi = hi
-    fill_array(TRUNCNORM, k0, k1, stream, offset, &p, out, n_threads)
+    return 0
 
 
-def fill_raw(uint32_t k0, uint32_t k1, uint64_t stream, uint64_t offset,
-             cnp.ndarray out, int n_threads):
-    """Raw uint32 words into a C-contiguous uint32 array."""
-    cdef fi_key_t key = make_key(k0, k1, stream)
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(out)
+# ---- the public draws ------------------------------------------------------------------------
+def uniform(shape, low, high, dtype, out, seed, stream, offset):
+    """fastinit.uniform and Generator.uniform."""
+    cdef target_t t
+    cdef params_t p
+    cdef source_t src
+    cdef Streams gen = None
+    cdef tuple dims = target_shape(shape, out, &t)
+    cdef cnp.dtype dt = out_dtype(out, dtype)
+    uniform_params(check_real(low, "low"), check_real(high, "high"), dt, &p, "low and high")
+    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef uint64_t off = check_offset(offset, t.size)
+    gen = resolve(seed, stream, &src)
+    take_stream(&src, gen)
+    return run(UNIFORM, &p, arr, &src, off, t.scalar)
+
+
+def normal(shape, mean, std, dtype, out, seed, stream, offset):
+    """fastinit.normal and Generator.normal."""
+    cdef target_t t
+    cdef params_t p
+    cdef source_t src
+    cdef Streams gen = None
+    cdef tuple dims = target_shape(shape, out, &t)
+    cdef cnp.dtype dt = out_dtype(out, dtype)
+    normal_params(check_real(mean, "mean"), check_real(std, "std"), dt, &p, "mean and std")
+    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef uint64_t off = check_offset(offset, t.size)
+    gen = resolve(seed, stream, &src)
+    take_stream(&src, gen)
+    return run(NORMAL, &p, arr, &src, off, t.scalar)
+
+
+def truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream, offset):
+    """fastinit.truncated_normal and Generator.truncated_normal."""
+    cdef target_t t
+    cdef params_t p
+    cdef source_t src
+    cdef Streams gen = None
+    cdef tuple dims = target_shape(shape, out, &t)
+    cdef cnp.dtype dt = out_dtype(out, dtype)
+    truncated_params(check_real(mean, "mean"), check_real(std, "std"),
+                     check_real(lower, "lower", False), check_real(upper, "upper", False),
+                     dt, &p, "mean, std, lower and upper")
+    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef uint64_t off = check_offset(offset, t.size)
+    gen = resolve(seed, stream, &src)
+    take_stream(&src, gen)
+    return run(TRUNCNORM, &p, arr, &src, off, t.scalar)
+
+
+def raw(Streams gen, n, stream, offset):
+    """Generator.random_raw: words offset .. offset + n - 1 of a stream."""
+    cdef source_t src
+    cdef Streams g = None
+    cdef Py_ssize_t size = <Py_ssize_t>check_int(n, "n", 0, 1 << 62)
+    cdef uint64_t off = check_offset(offset, size)
+    g = resolve(gen, stream, &src)
+    take_stream(&src, g)
+    cdef cnp.npy_intp dim = size
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_UINT32, 0)
     cdef uint32_t *data = <uint32_t *>cnp.PyArray_DATA(out)
-    cdef Py_ssize_t n_chunks = (n + CHUNK - 1) // CHUNK
+    cdef fi_key_t key = make_key(&src)
+    cdef Py_ssize_t n_chunks = (size + FILL_CHUNK - 1) // FILL_CHUNK
     cdef Py_ssize_t c, start, count
-    cdef int nt = threads_for(n, n_threads)
-    if cnp.PyArray_TYPE(out) != cnp.NPY_UINT32 or not cnp.PyArray_IS_C_CONTIGUOUS(out):
-        raise TypeError("out must be a C-contiguous uint32 array")
-    if n == 0:
-        return
+    cdef int nt = fill_threads(size, threads())
     with nogil:
         if nt == 1:
-            fi_fill_raw(key, offset, n, data)
+            fi_fill_raw(key, off, size, data)
         else:
             for c in prange(n_chunks, schedule="static", num_threads=nt):
-                start = c * CHUNK
-                count = n - start if n - start < CHUNK else CHUNK
-                fi_fill_raw(key, offset + <uint64_t>start, count, data + start)
+                start = c * FILL_CHUNK
+                count = size - start if size - start < FILL_CHUNK else FILL_CHUNK
+                fi_fill_raw(key, off + <uint64_t>start, count, data + start)
+    return out
+
+
+def check_draw(seed, stream, offset, Py_ssize_t size):
+    """The seed/stream/offset rules alone, for the initializers that draw
+    nothing (constant) or draw elsewhere (orthogonal): reserves nothing."""
+    cdef source_t src
+    cdef Streams gen = None
+    check_offset(offset, size)
+    gen = resolve(seed, stream, &src)
+
+
+# ---- fans, gains and the variance-scaling initializers --------------------------------------
+cdef int MODE_IN = 0, MODE_OUT = 1, MODE_AVG = 2
+
+
+cdef int check_mode(object mode) except -1:
+    if mode == "fan_in":
+        return MODE_IN
+    if mode == "fan_out":
+        return MODE_OUT
+    if mode == "fan_avg":
+        return MODE_AVG
+    raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg', got {mode!r}")
+
+
+cdef dist_t check_distribution(object distribution) except *:
+    if distribution == "normal":
+        return NORMAL
+    if distribution == "uniform":
+        return UNIFORM
+    if distribution == "truncated_normal":
+        return TRUNCNORM
+    raise ValueError("distribution must be one of ('normal', 'truncated_normal', 'uniform'), "
+                     f"got {distribution!r}")
+
+
+cdef tuple shape_fans(tuple shape, object in_axis, object out_axis):
+    """(fan_in, fan_out) of a checked shape, as Python ints."""
+    cdef Py_ssize_t nd = len(shape)
+    if nd == 2 and type(in_axis) is int and type(out_axis) is int and in_axis == -2 and out_axis == -1:
+        return shape
+    if nd == 0:
+        raise ValueError("shape must have at least 1 dimension to have fans, got ()")
+    if nd == 1:
+        return (shape[0], shape[0])
+    i = check_int(in_axis, "in_axis", -nd, nd) % nd
+    o = check_int(out_axis, "out_axis", -nd, nd) % nd
+    if i == o:
+        raise ValueError(f"in_axis and out_axis must differ, both are axis {i}")
+    receptive = 1
+    for k in range(nd):
+        if k != i and k != o:
+            receptive *= shape[k]
+    return (shape[i] * receptive, shape[o] * receptive)
+
+
+def fans(shape, in_axis=-2, out_axis=-1):
+    """fastinit.compute_fans."""
+    cdef Py_ssize_t size
+    return shape_fans(check_shape(shape, &size), in_axis, out_axis)
+
+
+cdef double gain_squared(object nonlinearity, object param, str param_name) except -1.0:
+    """gain**2 of PyTorch's table, exact where it is rational (2 for ReLU)."""
+    cdef double slope
+    if type(nonlinearity) is not str:
+        raise TypeError(f"nonlinearity must be a str, got {nonlinearity!r}")
+    if nonlinearity == "relu":
+        return 2.0
+    if nonlinearity in ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                        "conv_transpose2d", "conv_transpose3d", "sigmoid"):
+        return 1.0
+    if nonlinearity == "tanh":
+        return 25.0 / 9
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else check_real(param, param_name)
+        if fabs(slope) <= 1e150:
+            return 2.0 / (1 + slope * slope)
+        return (2.0 / fabs(slope)) / fabs(slope)   # no overflow: 1 + slope**2 is slope**2
+    if nonlinearity == "selu":
+        return 9.0 / 16
+    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+
+
+def gain(nonlinearity, param=None):
+    """fastinit.calculate_gain."""
+    cdef double slope
+    if nonlinearity == "leaky_relu" and param is not None:
+        slope = fabs(check_real(param, "param"))
+        if slope > 1e150:
+            return sqrt(2.0) / slope
+    return sqrt(gain_squared(nonlinearity, param, "param"))
+
+
+cdef double scaled_std(double scale, double gain_, double g2, double n) noexcept:
+    """sqrt(scale gain**2 g2 / n) without overflow or underflow on the way;
+    exactly sqrt(v / n) when v = scale gain**2 g2 is an ordinary double, so
+    the common formulas keep their bits."""
+    cdef double v = scale * (gain_ * gain_) * g2
+    if isfinite(v) and v >= 2.2250738585072014e-308:
+        return sqrt(v / n)
+    if gain_ == 0 or g2 == 0:
+        return 0.0
+    return exp(0.5 * (log(scale) + 2 * log(fabs(gain_)) + log(g2) - log(n)))
+
+
+def scaled(shape, scale, gain_, nonlinearity, a, mode, distribution, in_axis, out_axis, fan_in,
+           fan_out, dtype, out, seed, stream, offset):
+    """variance_scaling and every named initializer built on it: zero-mean
+    weights with variance scale gain**2 gain(nonlinearity, a)**2 / n, n the
+    fan ``mode`` picks, drawn from ``distribution``."""
+    cdef target_t t
+    cdef params_t p
+    cdef source_t src
+    cdef Streams gen = None
+    cdef double s = 1.0, g = 1.0, g2 = 1.0, n, std, limit
+    cdef str names
+    if shape is None and out is None:
+        raise TypeError("shape is required when out is not given")
+    cdef tuple dims = target_shape(shape, out, &t)
+    s = check_real(scale, "scale")
+    if s <= 0:
+        raise ValueError(f"scale must be > 0, got {s}")
+    g = check_real(gain_, "gain")
+    if nonlinearity is not None:
+        g2 = gain_squared(nonlinearity, a, "a")
+    cdef int m = check_mode(mode)
+    cdef dist_t dist = check_distribution(distribution)
+    fi, fo = shape_fans(dims, in_axis, out_axis)
+    if fan_in is not None:
+        fi = check_int(fan_in, "fan_in", 1)
+    if fan_out is not None:
+        fo = check_int(fan_out, "fan_out", 1)
+    n = fi if m == MODE_IN else (fo if m == MODE_OUT else (fi + fo) / 2)
+    cdef cnp.dtype dt = out_dtype(out, dtype)
+    names = "gain" if g != 1 else "scale"
+    std = scaled_std(s, g, g2, n) if n > 0 else 0.0   # n == 0: an empty weight
+    if dist == NORMAL:
+        normal_params(0.0, std, dt, &p, names)
+    elif dist == UNIFORM:
+        limit = sqrt(3.0) * std
+        uniform_params(-limit, limit, dt, &p, names)
+    else:
+        truncated_params(0.0, std / TRUNCATED_STD, -2.0, 2.0, dt, &p, names)
+    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef uint64_t off = check_offset(offset, t.size)
+    gen = resolve(seed, stream, &src)
+    take_stream(&src, gen)
+    return run(dist, &p, arr, &src, off, False)
+
+
+def constant(shape, value, dtype, out, seed, stream, offset):
+    """fastinit.constant (zeros, ones): every weight ``value``. The seed,
+    stream and offset are checked like any draw's, and then ignored."""
+    cdef target_t t
+    if shape is None and out is None:
+        raise TypeError("shape is required when out is not given")
+    cdef tuple dims = target_shape(shape, out, &t)
+    cdef double v = check_real(value, "value")
+    cdef cnp.dtype dt = out_dtype(out, dtype)
+    if fabs(v) > dtype_max(dt):
+        raise ValueError(f"value {v} does not fit in {dt}")
+    cdef cnp.ndarray arr = output(dims, dt, out)
+    check_draw(seed, stream, offset, t.size)
+    arr.fill(v)
+    return arr
+
+
+def prepare(shape, dtype, out):
+    """(checked shape, array to fill) for the initializers drawn in Python
+    (orthogonal): every out/dtype rule, nothing written."""
+    cdef target_t t
+    if shape is None and out is None:
+        raise TypeError("shape is required when out is not given")
+    cdef tuple dims = target_shape(shape, out, &t)
+    cdef cnp.dtype dt = out_dtype(out, dtype)
+    return dims, output(dims, dt, out)

@@ -4,47 +4,54 @@ The count starts at ``FASTINIT_NUM_THREADS`` when that is set, else at
 OpenMP's own default (``OMP_NUM_THREADS`` or the number of cores). A build
 without OpenMP always runs one thread. Small arrays stay on one thread
 whatever the setting (the kernels decide).
+
+The count is at most :data:`MAX_THREADS`, 4 times the CPUs this process may
+run on: ``set_num_threads`` rejects more with a ValueError, and a larger or
+malformed ``FASTINIT_NUM_THREADS`` is ignored with a warning (OpenMP runtimes
+fail or crash when asked for tens of thousands of threads).
 """
-import operator
 import os
+import warnings
 
-from fastinit import _random
+from fastinit import _common, _random
 
-__all__ = ["get_num_threads", "set_num_threads"]
+__all__ = ["get_num_threads", "set_num_threads", "MAX_THREADS"]
 
 
-def _check_count(n, name):
-    if isinstance(n, bool):
-        raise TypeError(f"{name} must be an int >= 1, got {n!r}")
+def _cpus():
     try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(f"{name} must be an int >= 1, got {n!r}") from None
-    if n < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {n}")
-    return n
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+MAX_THREADS = 4 * _cpus()
 
 
 def _initial():
     if not _random.have_openmp():
         return 1
-    env = os.environ.get("FASTINIT_NUM_THREADS")
-    if env:
-        try:
-            return _check_count(int(env), "FASTINIT_NUM_THREADS")
-        except ValueError:
-            raise ValueError(
-                f"FASTINIT_NUM_THREADS must be an int >= 1, got {env!r}"
-            ) from None
-    return max(1, _random.omp_max_threads())
+    env = os.environ.get("FASTINIT_NUM_THREADS", "").strip()
+    default = max(1, min(_random.omp_max_threads(), MAX_THREADS))
+    if not env:
+        return default
+    try:
+        n = int(env)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_THREADS:
+        warnings.warn(f"FASTINIT_NUM_THREADS must be an int from 1 to {MAX_THREADS} "
+                      f"(4 x the CPUs), got {env!r}; using {default}", RuntimeWarning, stacklevel=3)
+        return default
+    return n
 
 
-_num_threads = _initial()
+_common.set_threads(_initial(), MAX_THREADS)
 
 
 def get_num_threads():
     """Return the number of threads fastinit's kernels use (1 without OpenMP)."""
-    return _num_threads
+    return _common.get_threads()
 
 
 def set_num_threads(n):
@@ -53,13 +60,15 @@ def set_num_threads(n):
     Parameters
     ----------
     n : int
-        At least 1. Without OpenMP the count stays 1.
+        From 1 to :data:`MAX_THREADS` (4 times the CPUs); more is a
+        ValueError. Without OpenMP the count stays 1.
 
     Notes
     -----
     The output never depends on the thread count: every value is a pure
     function of its index.
     """
-    global _num_threads
-    n = _check_count(n, "n")
-    _num_threads = n if _random.have_openmp() else 1
+    n = _common.integer(n, "n", 1)
+    if n > MAX_THREADS:
+        raise ValueError(f"n must be <= {MAX_THREADS} (4 x the {MAX_THREADS // 4} CPUs), got {n}")
+    _common.set_threads(n if _random.have_openmp() else 1, MAX_THREADS)

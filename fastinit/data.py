@@ -5,7 +5,7 @@ would before training; labels are ints in [0, n_classes).
 """
 import numpy as np
 
-from fastinit._validation import check_int, check_real
+from fastinit._common import integer as check_int, real as check_real
 
 __all__ = ["make", "split", "DATASETS"]
 

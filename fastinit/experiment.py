@@ -206,7 +206,7 @@ def _histograms(net, bins=40):
     """Per hidden layer, a histogram of its activations in the last forward
     pass (the one diagnostics just made on the probe batch)."""
     out = []
-    for layer, A in zip(net.layers[:-1], net._ws.A[:-1]):
+    for layer, A in zip(net.layers[:-1], net.outputs[:-1]):
         a = A.astype(np.float64).ravel()
         a = a[np.isfinite(a)]
         if layer.activation == "tanh":

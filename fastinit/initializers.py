@@ -10,12 +10,10 @@ The source documents call N(0, 1/fan_in) "Xavier normal"; every framework
 calls that LeCun normal (:func:`lecun_normal`) and gives Xavier/Glorot the
 average of the fans (:func:`xavier_normal`). fastinit follows the frameworks.
 """
-import math
-
 import numpy as np
 
-from fastinit import random as _rnd
-from fastinit._validation import check_int, check_out, check_real, check_shape, prepare_out
+from fastinit import _common, _random
+from fastinit.random import normal, truncated_normal, uniform
 
 __all__ = [
     "compute_fans", "calculate_gain", "variance_scaling",
@@ -24,9 +22,6 @@ __all__ = [
     "lecun_normal", "lecun_uniform", "normal", "uniform", "truncated_normal",
     "zeros", "ones", "constant", "orthogonal", "get", "available",
 ]
-
-# std of N(0, 1) truncated to [-2, 2]: dividing by it keeps the variance.
-TRUNCATED_STD = 0.87962566103423978
 
 
 def compute_fans(shape, in_axis=-2, out_axis=-1):
@@ -46,45 +41,7 @@ def compute_fans(shape, in_axis=-2, out_axis=-1):
     >>> fastinit.compute_fans((64, 3, 3, 3), in_axis=1, out_axis=0)   # PyTorch conv
     (27, 576)
     """
-    return _fans(check_shape(shape), in_axis, out_axis)
-
-
-def _fans(shape, in_axis, out_axis):
-    """compute_fans for a checked shape tuple."""
-    nd = len(shape)
-    if nd == 0:
-        raise ValueError("shape must have at least 1 dimension to have fans, got ()")
-    if nd == 1:
-        return shape[0], shape[0]
-    if nd == 2 and in_axis == -2 and out_axis == -1 and type(in_axis) is int and type(out_axis) is int:
-        return shape
-    in_axis = check_int(in_axis, "in_axis", low=-nd, high=nd) % nd
-    out_axis = check_int(out_axis, "out_axis", low=-nd, high=nd) % nd
-    if in_axis == out_axis:
-        raise ValueError(f"in_axis and out_axis must differ, both are axis {in_axis}")
-    receptive = math.prod(d for i, d in enumerate(shape) if i not in (in_axis, out_axis))
-    return shape[in_axis] * receptive, shape[out_axis] * receptive
-
-
-def _gain_squared(nonlinearity, param=None):
-    """gain**2, exact where it is rational (2 for ReLU), so he_normal's std is
-    exactly the documents' sqrt(2 / fan_in)."""
-    linear = {"linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-              "conv_transpose2d", "conv_transpose3d", "sigmoid"}
-    if not isinstance(nonlinearity, str):
-        raise TypeError(f"nonlinearity must be a str, got {nonlinearity!r}")
-    if nonlinearity in linear:
-        return 1.0
-    if nonlinearity == "tanh":
-        return 25.0 / 9
-    if nonlinearity == "relu":
-        return 2.0
-    if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else check_real(param, "param")
-        return 2.0 / (1 + slope ** 2)
-    if nonlinearity == "selu":
-        return 9.0 / 16
-    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+    return _random.fans(shape, in_axis, out_axis)
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -105,40 +62,7 @@ def calculate_gain(nonlinearity, param=None):
     >>> fastinit.calculate_gain("relu")
     1.4142135623730951
     """
-    return math.sqrt(_gain_squared(nonlinearity, param))
-
-
-def _fan(shape, mode, in_axis, out_axis, fan_in, fan_out):
-    """The fan ``mode`` picks; None when the weight is empty and the fan 0."""
-    fi, fo = _fans(shape, in_axis, out_axis)
-    if fan_in is not None:
-        fi = check_int(fan_in, "fan_in", low=1)
-    if fan_out is not None:
-        fo = check_int(fan_out, "fan_out", low=1)
-    if mode == "fan_in":
-        n = fi
-    elif mode == "fan_out":
-        n = fo
-    elif mode == "fan_avg":
-        n = (fi + fo) / 2
-    else:
-        raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg', got {mode!r}")
-    if n == 0:
-        if math.prod(shape) == 0:
-            return None
-        raise ValueError(f"zero fans: {mode} of shape {shape} is 0")
-    return n
-
-
-def _shape_of(shape, out):
-    if shape is None:
-        if out is None:
-            raise TypeError("shape is required when out is not given")
-        return tuple(out.shape)
-    return check_shape(shape)
-
-
-_DISTRIBUTIONS = ("normal", "truncated_normal", "uniform")
+    return _random.gain(nonlinearity, param)
 
 
 def variance_scaling(shape, scale=1.0, mode="fan_in", distribution="normal", *, in_axis=-2,
@@ -169,30 +93,8 @@ def variance_scaling(shape, scale=1.0, mode="fan_in", distribution="normal", *, 
     --------
     >>> w = fastinit.variance_scaling((512, 256), 2.0, "fan_in", "truncated_normal", seed=0)
     """
-    scale = check_real(scale, "scale")
-    if scale <= 0:
-        raise ValueError(f"scale must be > 0, got {scale}")
-    return _scaled_draw(_shape_of(shape, out), scale, mode, distribution, in_axis, out_axis,
-                        fan_in, fan_out, dtype, out, seed, stream, offset)
-
-
-def _scaled_draw(shape, scale, mode, distribution, in_axis, out_axis, fan_in, fan_out, dtype, out,
-                 seed, stream, offset):
-    """variance_scaling for a checked shape tuple and scale: one kernel call."""
-    n = _fan(shape, mode, in_axis, out_axis, fan_in, fan_out)
-    if n is None:  # an empty weight: nothing to draw
-        arr, _ = prepare_out(shape, dtype, out)
-        return arr
-    std = math.sqrt(scale / n)
-    if distribution == "normal":
-        return _rnd._draw(_rnd.NORMAL, shape, (0.0, std), dtype, out, seed, stream, offset)
-    if distribution == "uniform":
-        limit = math.sqrt(3.0) * std
-        return _rnd._draw(_rnd.UNIFORM, shape, (-limit, limit), dtype, out, seed, stream, offset)
-    if distribution == "truncated_normal":
-        return _rnd._draw(_rnd.TRUNCATED, shape, (0.0, std / TRUNCATED_STD, -2.0, 2.0), dtype, out,
-                          seed, stream, offset)
-    raise ValueError(f"distribution must be one of {_DISTRIBUTIONS}, got {distribution!r}")
+    return _random.scaled(shape, scale, 1.0, None, None, mode, distribution, in_axis, out_axis,
+                          fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
@@ -221,8 +123,8 @@ def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, o
     >>> fastinit.he_normal(buf.shape, out=buf, seed=0) is buf
     True
     """
-    return _scaled_draw(_shape_of(shape, out), _gain_squared(nonlinearity, a), mode, "normal",
-                        in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset)
+    return _random.scaled(shape, 1.0, 1.0, nonlinearity, a, mode, "normal", in_axis, out_axis,
+                          fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
@@ -235,8 +137,8 @@ def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, 
     --------
     >>> w = fastinit.he_uniform((784, 256), seed=0)
     """
-    return _scaled_draw(_shape_of(shape, out), _gain_squared(nonlinearity, a), mode, "uniform",
-                        in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset)
+    return _random.scaled(shape, 1.0, 1.0, nonlinearity, a, mode, "uniform", in_axis, out_axis,
+                          fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def xavier_normal(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
@@ -250,9 +152,8 @@ def xavier_normal(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_
     --------
     >>> w = fastinit.xavier_normal((256, 128), seed=0)    # std sqrt(2/384)
     """
-    gain = check_real(gain, "gain")
-    return _scaled_draw(_shape_of(shape, out), gain * gain, "fan_avg", "normal", in_axis, out_axis,
-                        fan_in, fan_out, dtype, out, seed, stream, offset)
+    return _random.scaled(shape, 1.0, gain, None, None, "fan_avg", "normal", in_axis, out_axis,
+                          fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
@@ -265,9 +166,8 @@ def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan
     --------
     >>> w = fastinit.xavier_uniform((256, 128), seed=0)
     """
-    gain = check_real(gain, "gain")
-    return _scaled_draw(_shape_of(shape, out), gain * gain, "fan_avg", "uniform", in_axis, out_axis,
-                        fan_in, fan_out, dtype, out, seed, stream, offset)
+    return _random.scaled(shape, 1.0, gain, None, None, "fan_avg", "uniform", in_axis, out_axis,
+                          fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def lecun_normal(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None,
@@ -281,8 +181,8 @@ def lecun_normal(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, d
     --------
     >>> w = fastinit.lecun_normal((784, 256), seed=0)
     """
-    return _scaled_draw(_shape_of(shape, out), 1.0, "fan_in", "normal", in_axis, out_axis,
-                        fan_in, fan_out, dtype, out, seed, stream, offset)
+    return _random.scaled(shape, 1.0, 1.0, None, None, "fan_in", "normal", in_axis, out_axis,
+                          fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def lecun_uniform(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None,
@@ -293,14 +193,8 @@ def lecun_uniform(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, 
     --------
     >>> w = fastinit.lecun_uniform((784, 256), seed=0)
     """
-    return _scaled_draw(_shape_of(shape, out), 1.0, "fan_in", "uniform", in_axis, out_axis,
-                        fan_in, fan_out, dtype, out, seed, stream, offset)
-
-
-# The plain distributions are initializers too (SPEC section 2's table).
-normal = _rnd.normal
-uniform = _rnd.uniform
-truncated_normal = _rnd.truncated_normal
+    return _random.scaled(shape, 1.0, 1.0, None, None, "fan_in", "uniform", in_axis, out_axis,
+                          fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
 def constant(shape, value=0.0, *, dtype=None, out=None, seed=None, stream=None, offset=0):
@@ -315,15 +209,7 @@ def constant(shape, value=0.0, *, dtype=None, out=None, seed=None, stream=None, 
     array([[0.5, 0.5, 0.5],
            [0.5, 0.5, 0.5]], dtype=float32)
     """
-    value = check_real(value, "value")
-    shape = _shape_of(shape, out)
-    if out is not None:
-        check_out(out, shape, dtype)
-        out.fill(value)
-        return out
-    arr, _ = prepare_out(shape, dtype, None)
-    arr.fill(value)
-    return arr
+    return _random.constant(shape, value, dtype, out, seed, stream, offset)
 
 
 def zeros(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
@@ -334,7 +220,7 @@ def zeros(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
     >>> fastinit.zeros(3)
     array([0., 0., 0.], dtype=float32)
     """
-    return constant(shape, 0.0, dtype=dtype, out=out)
+    return _random.constant(shape, 0.0, dtype, out, seed, stream, offset)
 
 
 def ones(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
@@ -345,7 +231,7 @@ def ones(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
     >>> fastinit.ones(3)
     array([1., 1., 1.], dtype=float32)
     """
-    return constant(shape, 1.0, dtype=dtype, out=out)
+    return _random.constant(shape, 1.0, dtype, out, seed, stream, offset)
 
 
 def orthogonal(shape, gain=1.0, column_axis=-1, *, dtype=None, out=None, seed=None, stream=None,
@@ -363,19 +249,20 @@ def orthogonal(shape, gain=1.0, column_axis=-1, *, dtype=None, out=None, seed=No
     >>> np.allclose(q.T @ q, np.eye(64))
     True
     """
-    gain = check_real(gain, "gain")
-    shape = _shape_of(shape, out)
-    if len(shape) < 2:
-        raise ValueError(f"shape must have at least 2 dimensions for orthogonal, got {shape}")
+    gain = _common.real(gain, "gain")
+    shape, arr = _random.prepare(shape, dtype, out)
     nd = len(shape)
-    column_axis = check_int(column_axis, "column_axis", low=-nd, high=nd) % nd
-    arr, _ = prepare_out(shape, dtype, out)
+    if nd < 2:
+        raise ValueError(f"shape must have at least 2 dimensions for orthogonal, got {shape}")
+    column_axis = _common.integer(column_axis, "column_axis", -nd, nd) % nd
+    if abs(gain) > np.finfo(arr.dtype).max:
+        raise ValueError(f"gain {gain} does not fit in {arr.dtype}")
+    n_cols = shape[column_axis]
+    n_rows = arr.size // n_cols if n_cols else 0
+    tall = (n_rows, n_cols) if n_rows >= n_cols else (n_cols, n_rows)
+    a = normal(tall, dtype=np.float64, seed=seed, stream=stream, offset=offset)
     if arr.size == 0:
         return arr
-    n_cols = shape[column_axis]
-    n_rows = arr.size // n_cols
-    tall = (n_rows, n_cols) if n_rows >= n_cols else (n_cols, n_rows)
-    a = _rnd.normal(tall, dtype=np.float64, seed=seed, stream=stream, offset=offset)
     q, r = np.linalg.qr(a)
     q *= np.where(np.diagonal(r) >= 0, 1.0, -1.0)
     if n_rows < n_cols:

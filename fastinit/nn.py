@@ -14,11 +14,11 @@ import math
 import numpy as np
 
 from fastinit import _dense
-from fastinit import initializers as _inits
-from fastinit import random as _rnd
+from fastinit._common import float_dtype as check_dtype, integer as check_int, real as check_real
+from fastinit._dense import activation_code
 from fastinit._threads import get_num_threads
-from fastinit._validation import check_dtype, check_int, check_real
-from fastinit.dense import activation_code
+from fastinit.initializers import get as get_initializer
+from fastinit.random import Generator
 
 __all__ = ["Dense", "MLP", "LOSSES", "OUTPUTS"]
 
@@ -77,7 +77,7 @@ def _initializer(init, name):
     if callable(init):
         return init
     if isinstance(init, str):
-        return _inits.get(init)
+        return get_initializer(init)
     raise TypeError(f"{name} must be an initializer name or a callable, got {init!r}")
 
 
@@ -126,7 +126,7 @@ class MLP:
         self.output = output
         w_init = _initializer(init, "init")
         b_init = _initializer(bias_init, "bias_init")
-        gen = seed if isinstance(seed, _rnd.Generator) else _rnd.Generator(seed)
+        gen = seed if isinstance(seed, Generator) else Generator(seed)
         self.layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
             last = i == len(sizes) - 2
@@ -186,6 +186,14 @@ class MLP:
             np.divide(h, ws.col, out=h)
         self._ws, self._input = ws, X
         return h
+
+    @property
+    def outputs(self):
+        """Each layer's output in the last forward pass (or diagnostics), first
+        layer first: the buffers the next forward of that batch size reuses."""
+        if self._ws is None:
+            raise RuntimeError("call forward first")
+        return list(self._ws.A)
 
     def predict(self, X):
         """A copy of the output for ``X``."""
@@ -287,6 +295,9 @@ class MLP:
         return value
 
     def _backward(self, ws, X, through_output):
+        """dense_backward's one backward, layer by layer, on the workspace's
+        buffers: the gradient G of each layer's output becomes its dZ in
+        place and the previous layer's G is its dX."""
         nt = get_num_threads()
         last = len(self.layers) - 1
         for i in range(last, -1, -1):
@@ -294,14 +305,9 @@ class MLP:
             act = layer.act
             if i == last and not through_output:
                 act = _dense.ACTIVATIONS["linear"]
-            _dense.grad_act(G, ws.A[i], G, layer.db, act, nt)  # dZ in place
             h = X if i == 0 else ws.A[i - 1]
-            _dense.matmul_into(h.T, G, layer.dW)
-            if i > 0:
-                if layer.WT is None:
-                    _dense.matmul_into(G, layer.W.T, ws.G[i - 1])
-                else:
-                    _dense.matmul_into(G, _dense.transpose_into(layer.W, layer.WT), ws.G[i - 1])
+            dX = ws.G[i - 1] if i > 0 else None
+            _dense.backward_into(G, h, layer.W, ws.A[i], act, dX, layer.dW, layer.db, G, layer.WT, nt)
 
     def step(self, lr, momentum=0.0):
         """One SGD step on the last gradients: ``W -= lr dW``, or with

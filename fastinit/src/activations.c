@@ -1,14 +1,19 @@
 /*
- * The fused passes of activations.h, compiled for baseline, AVX2 and AVX-512
- * and picked at run time like the fills. tanh and sigmoid are built on the
- * vectorisable exp of vecmath.h: tanh(x) = e / (e + 2) with e = expm1(2|x|),
- * sign restored (a few ulp in float32, ~1e-15 relative in float64);
- * sigmoid(x) = 1 / (1 + exp(-x)) with the exponent clamped to stay finite.
+ * The fused passes of activations.h, one body each, compiled for the scalar,
+ * AVX2 and AVX-512 levels and picked at run time through one table, like
+ * the fills. tanh and sigmoid are built on the vectorisable exp of
+ * vecmath.h: tanh(x) = e / (e + 2) with e = expm1(2|x|), sign restored (a few
+ * ulp in float32, ~1e-15 relative in float64); sigmoid(x) = 1 / (1 + exp(-x))
+ * with the exponent clamped to stay finite. NaN in gives NaN out.
  */
 /* Unlike the random fills, these passes need not be bit-identical across
- * CPUs (the BLAS products beside them are not), so the AVX2/AVX-512 clones
+ * CPUs (the BLAS products beside them are not), so the AVX2/AVX-512 levels
  * may fuse multiply-adds. Thread-count invariance is unaffected. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast")
+#elif defined(__clang__)
+#pragma clang fp contract(fast)
+#endif
 
 #include <math.h>
 #include <string.h>
@@ -17,8 +22,9 @@
 #include "dispatch.h"
 #include "vecmath.h"
 
-/* expm1 on [0, 45]: 2^k (1 + p) - 1 with p = expm1(r), r = y - k ln 2. */
-static inline float fi_expm1_f32(float y)
+/* expm1 on [0, 45]: 2^k (1 + p) - 1 with p = expm1(r), r = y - k ln 2.
+ * The caller passes no NaN (a float-to-int conversion of NaN is UB). */
+FI_INLINE float fi_expm1_f32(float y)
 {
     float kf = y * 1.44269504088896341f + 0.5f;
     int32_t k = (int32_t)kf;
@@ -30,7 +36,7 @@ static inline float fi_expm1_f32(float y)
     return s * p + (s - 1.0f);
 }
 
-static inline double fi_expm1_f64(double y)
+FI_INLINE double fi_expm1_f64(double y)
 {
     double kd = y * 1.44269504088896338700e+00 + 0.5;
     int64_t k = (int64_t)kd;
@@ -47,128 +53,196 @@ static inline double fi_expm1_f64(double y)
 /* |x| clamped to lim, sign kept, NaN passed through; on the bit patterns,
  * because a float compare-and-select before the exp makes GCC split the
  * loop into two paths (one constant-folded) and give up vectorising. */
-static inline float fi_clamp_abs_f32(float x, float lim)
+FI_INLINE float fi_clamp_abs_f32(float x, float lim)
 {
     uint32_t u = fi_f32_bits(x), a = u & 0x7fffffffu, l = fi_f32_bits(lim);
     a = (a > l && a <= 0x7f800000u) ? l : a;
     return fi_bits_f32(a | (u & 0x80000000u));
 }
 
-static inline double fi_clamp_abs_f64(double x, double lim)
+FI_INLINE double fi_clamp_abs_f64(double x, double lim)
 {
     uint64_t u = fi_f64_bits(x), a = u & 0x7fffffffffffffffull, l = fi_f64_bits(lim);
     a = (a > l && a <= 0x7ff0000000000000ull) ? l : a;
     return fi_bits_f64(a | (u & 0x8000000000000000ull));
 }
 
-/* tanh(9) and tanh(22) round to 1 in float32 and float64. */
-static inline float fi_tanh_f32(float x)
+/* tanh(9) and tanh(22) round to 1 in float32 and float64. NaN: the exp runs
+ * on 0 and the NaN is passed through by the final select. */
+FI_INLINE float fi_tanh_f32(float x)
 {
     float ax = fabsf(fi_clamp_abs_f32(x, 9.0f));
-    float e = fi_expm1_f32(2.0f * ax);
-    return copysignf(e / (e + 2.0f), x);
+    float e = fi_expm1_f32(2.0f * (ax == ax ? ax : 0.0f));
+    float t = copysignf(e / (e + 2.0f), x);
+    return x == x ? t : x;
 }
 
-static inline double fi_tanh_f64(double x)
+FI_INLINE double fi_tanh_f64(double x)
 {
     double ax = fabs(fi_clamp_abs_f64(x, 22.0));
-    double e = fi_expm1_f64(2.0 * ax);
-    return copysign(e / (e + 2.0), x);
+    double e = fi_expm1_f64(2.0 * (ax == ax ? ax : 0.0));
+    double t = copysign(e / (e + 2.0), x);
+    return x == x ? t : x;
 }
 
 /* exp(-x) kept finite and normal: |x| <= 87 (float32), 708 (float64). */
-static inline float fi_sigmoid_f32(float x)
+FI_INLINE float fi_sigmoid_f32(float x)
 {
     return 1.0f / (1.0f + fi_exp_f32(-fi_clamp_abs_f32(x, 87.0f)));
 }
 
-static inline double fi_sigmoid_f64(double x)
+FI_INLINE double fi_sigmoid_f64(double x)
 {
     return 1.0 / (1.0 + fi_exp_f64(-fi_clamp_abs_f64(x, 708.0)));
 }
 
-/* One row loop per activation, the switch outside, so each loop vectorises. */
-#define FI_ROWS(T, EXPR)                                                     \
-    for (int64_t i = 0; i < rows; i++) {                                     \
-        T *zr = z + i * cols;                                                \
-        if (b) {                                                             \
-            for (int64_t j = 0; j < cols; j++) { T v = zr[j] + b[j]; zr[j] = (EXPR); } \
-        } else {                                                             \
-            for (int64_t j = 0; j < cols; j++) { T v = zr[j]; zr[j] = (EXPR); } \
-        }                                                                    \
-    }
-
-FI_CLONES
-void fi_bias_act_f32(float *z, const float *b, int64_t rows, int64_t cols, int act)
+/* ---- one element of each pass ------------------------------------------- */
+FI_INLINE float fi_act_value_f32(float v, int act)
 {
     switch (act) {
-    case FI_RELU: FI_ROWS(float, v > 0.0f ? v : 0.0f); break;
-    case FI_TANH: FI_ROWS(float, fi_tanh_f32(v)); break;
-    case FI_SIGMOID: FI_ROWS(float, fi_sigmoid_f32(v)); break;
-    default: if (b) FI_ROWS(float, v); break;
+    case FI_RELU: return v > 0.0f ? v : 0.0f;
+    case FI_TANH: return fi_tanh_f32(v);
+    case FI_SIGMOID: return fi_sigmoid_f32(v);
+    default: return v;
     }
 }
 
-FI_CLONES
-void fi_bias_act_f64(double *z, const double *b, int64_t rows, int64_t cols, int act)
+FI_INLINE double fi_act_value_f64(double v, int act)
 {
     switch (act) {
-    case FI_RELU: FI_ROWS(double, v > 0.0 ? v : 0.0); break;
-    case FI_TANH: FI_ROWS(double, fi_tanh_f64(v)); break;
-    case FI_SIGMOID: FI_ROWS(double, fi_sigmoid_f64(v)); break;
-    default: if (b) FI_ROWS(double, v); break;
+    case FI_RELU: return v > 0.0 ? v : 0.0;
+    case FI_TANH: return fi_tanh_f64(v);
+    case FI_SIGMOID: return fi_sigmoid_f64(v);
+    default: return v;
     }
 }
 
-/* dz = da * act'(a) and db = sum over the rows of dz, row by row. */
-#define FI_GRAD(T, EXPR)                                                     \
-    for (int64_t j = 0; j < cols; j++) db[j] = 0;                            \
-    for (int64_t i = 0; i < rows; i++) {                                     \
-        const T *dar = da + i * cols, *ar = a + i * cols;                    \
-        T *dzr = dz + i * cols;                                              \
-        for (int64_t j = 0; j < cols; j++) {                                 \
-            T g = dar[j], y = ar[j];                                         \
-            T d = (EXPR);                                                    \
-            (void)y;                                                         \
-            dzr[j] = d;                                                      \
-            db[j] += d;                                                      \
-        }                                                                    \
-    }
-
-FI_CLONES
-void fi_grad_act_f32(const float *da, const float *a, float *dz, float *db,
-                     int64_t rows, int64_t cols, int act)
+/* act'(z) times g, from the output y = act(z) alone. */
+FI_INLINE float fi_grad_value_f32(float g, float y, int act)
 {
     switch (act) {
-    case FI_RELU: FI_GRAD(float, y > 0.0f ? g : 0.0f); break;
-    case FI_TANH: FI_GRAD(float, g * (1.0f - y * y)); break;
-    case FI_SIGMOID: FI_GRAD(float, g * (y * (1.0f - y))); break;
-    default: FI_GRAD(float, g); break;
+    case FI_RELU: return y > 0.0f ? g : 0.0f;
+    case FI_TANH: return g * (1.0f - y * y);
+    case FI_SIGMOID: return g * (y * (1.0f - y));
+    default: return g;
     }
 }
 
-FI_CLONES
-void fi_grad_act_f64(const double *da, const double *a, double *dz, double *db,
-                     int64_t rows, int64_t cols, int act)
+FI_INLINE double fi_grad_value_f64(double g, double y, int act)
 {
     switch (act) {
-    case FI_RELU: FI_GRAD(double, y > 0.0 ? g : 0.0); break;
-    case FI_TANH: FI_GRAD(double, g * (1.0 - y * y)); break;
-    case FI_SIGMOID: FI_GRAD(double, g * (y * (1.0 - y))); break;
-    default: FI_GRAD(double, g); break;
+    case FI_RELU: return y > 0.0 ? g : 0.0;
+    case FI_TANH: return g * (1.0 - y * y);
+    case FI_SIGMOID: return g * (y * (1.0 - y));
+    default: return g;
     }
 }
 
-FI_CLONES
-void fi_sum_blocks_f32(const float *partial, int64_t blocks, int64_t cols, float *db)
+/* ---- the row loops, for one activation known at compile time ------------ */
+FI_INLINE void fi_bias_act_rows_f32(float *z, const float *b, int64_t rows, int64_t cols, int act)
+{
+    for (int64_t i = 0; i < rows; i++) {
+        float *zr = z + i * cols;
+        if (b)
+            for (int64_t j = 0; j < cols; j++) zr[j] = fi_act_value_f32(zr[j] + b[j], act);
+        else
+            for (int64_t j = 0; j < cols; j++) zr[j] = fi_act_value_f32(zr[j], act);
+    }
+}
+
+FI_INLINE void fi_bias_act_rows_f64(double *z, const double *b, int64_t rows, int64_t cols, int act)
+{
+    for (int64_t i = 0; i < rows; i++) {
+        double *zr = z + i * cols;
+        if (b)
+            for (int64_t j = 0; j < cols; j++) zr[j] = fi_act_value_f64(zr[j] + b[j], act);
+        else
+            for (int64_t j = 0; j < cols; j++) zr[j] = fi_act_value_f64(zr[j], act);
+    }
+}
+
+/* dz = da * act'(a) and db = the column sums of dz, row by row; dz may be da. */
+FI_INLINE void fi_grad_rows_f32(const float *da, const float *a, float *dz, float *db,
+                                int64_t rows, int64_t cols, int act)
+{
+    for (int64_t j = 0; j < cols; j++) db[j] = 0;
+    for (int64_t i = 0; i < rows; i++) {
+        const float *dar = da + i * cols, *ar = a + i * cols;
+        float *dzr = dz + i * cols;
+        for (int64_t j = 0; j < cols; j++) {
+            float d = fi_grad_value_f32(dar[j], ar[j], act);
+            dzr[j] = d;
+            db[j] += d;
+        }
+    }
+}
+
+FI_INLINE void fi_grad_rows_f64(const double *da, const double *a, double *dz, double *db,
+                                int64_t rows, int64_t cols, int act)
+{
+    for (int64_t j = 0; j < cols; j++) db[j] = 0;
+    for (int64_t i = 0; i < rows; i++) {
+        const double *dar = da + i * cols, *ar = a + i * cols;
+        double *dzr = dz + i * cols;
+        for (int64_t j = 0; j < cols; j++) {
+            double d = fi_grad_value_f64(dar[j], ar[j], act);
+            dzr[j] = d;
+            db[j] += d;
+        }
+    }
+}
+
+/* ---- the bodies: the switch outside, so each loop vectorises -------------- */
+FI_INLINE void fi_bias_act_f32_body(float *z, const float *b, int64_t rows, int64_t cols, int act)
+{
+    switch (act) {
+    case FI_RELU: fi_bias_act_rows_f32(z, b, rows, cols, FI_RELU); break;
+    case FI_TANH: fi_bias_act_rows_f32(z, b, rows, cols, FI_TANH); break;
+    case FI_SIGMOID: fi_bias_act_rows_f32(z, b, rows, cols, FI_SIGMOID); break;
+    default: if (b) fi_bias_act_rows_f32(z, b, rows, cols, FI_LINEAR); break;
+    }
+}
+
+FI_INLINE void fi_bias_act_f64_body(double *z, const double *b, int64_t rows, int64_t cols, int act)
+{
+    switch (act) {
+    case FI_RELU: fi_bias_act_rows_f64(z, b, rows, cols, FI_RELU); break;
+    case FI_TANH: fi_bias_act_rows_f64(z, b, rows, cols, FI_TANH); break;
+    case FI_SIGMOID: fi_bias_act_rows_f64(z, b, rows, cols, FI_SIGMOID); break;
+    default: if (b) fi_bias_act_rows_f64(z, b, rows, cols, FI_LINEAR); break;
+    }
+}
+
+FI_INLINE void fi_grad_act_f32_body(const float *da, const float *a, float *dz, float *db,
+                                    int64_t rows, int64_t cols, int act)
+{
+    switch (act) {
+    case FI_RELU: fi_grad_rows_f32(da, a, dz, db, rows, cols, FI_RELU); break;
+    case FI_TANH: fi_grad_rows_f32(da, a, dz, db, rows, cols, FI_TANH); break;
+    case FI_SIGMOID: fi_grad_rows_f32(da, a, dz, db, rows, cols, FI_SIGMOID); break;
+    default: fi_grad_rows_f32(da, a, dz, db, rows, cols, FI_LINEAR); break;
+    }
+}
+
+FI_INLINE void fi_grad_act_f64_body(const double *da, const double *a, double *dz, double *db,
+                                    int64_t rows, int64_t cols, int act)
+{
+    switch (act) {
+    case FI_RELU: fi_grad_rows_f64(da, a, dz, db, rows, cols, FI_RELU); break;
+    case FI_TANH: fi_grad_rows_f64(da, a, dz, db, rows, cols, FI_TANH); break;
+    case FI_SIGMOID: fi_grad_rows_f64(da, a, dz, db, rows, cols, FI_SIGMOID); break;
+    default: fi_grad_rows_f64(da, a, dz, db, rows, cols, FI_LINEAR); break;
+    }
+}
+
+FI_INLINE void fi_sum_blocks_f32_body(const float *partial, int64_t blocks, int64_t cols, float *db)
 {
     memcpy(db, partial, (size_t)cols * sizeof(float));
     for (int64_t k = 1; k < blocks; k++)
         for (int64_t j = 0; j < cols; j++) db[j] += partial[k * cols + j];
 }
 
-FI_CLONES
-void fi_sum_blocks_f64(const double *partial, int64_t blocks, int64_t cols, double *db)
+FI_INLINE void fi_sum_blocks_f64_body(const double *partial, int64_t blocks, int64_t cols, double *db)
 {
     memcpy(db, partial, (size_t)cols * sizeof(double));
     for (int64_t k = 1; k < blocks; k++)
@@ -176,38 +250,125 @@ void fi_sum_blocks_f64(const double *partial, int64_t blocks, int64_t cols, doub
 }
 
 /* SGD: w -= lr g, or with momentum v = momentum v - lr g; w += v. */
-FI_CLONES
+FI_INLINE void fi_sgd_f32_body(float *w, const float *g, float *v, int64_t n, float lr, float momentum)
+{
+    if (v) {
+        for (int64_t i = 0; i < n; i++) { v[i] = momentum * v[i] - lr * g[i]; w[i] += v[i]; }
+    } else {
+        for (int64_t i = 0; i < n; i++) w[i] -= lr * g[i];
+    }
+}
+
+FI_INLINE void fi_sgd_f64_body(double *w, const double *g, double *v, int64_t n, double lr, double momentum)
+{
+    if (v) {
+        for (int64_t i = 0; i < n; i++) { v[i] = momentum * v[i] - lr * g[i]; w[i] += v[i]; }
+    } else {
+        for (int64_t i = 0; i < n; i++) w[i] -= lr * g[i];
+    }
+}
+
+/* ---- every level, one table, one choice ----------------------------------- */
+/* Define name_scalar, name_avx2 and name_avx512: name_body for each level. */
+#ifdef FI_X86_SIMD
+#define FI_PASS_LEVELS(name, params, args)                                    \
+    static void name##_scalar params { name##_body args; }                     \
+    FI_TARGET_AVX2 static void name##_avx2 params { name##_body args; }        \
+    FI_TARGET_AVX512 static void name##_avx512 params { name##_body args; }
+#else
+#define FI_PASS_LEVELS(name, params, args)                                    \
+    static void name##_scalar params { name##_body args; }                     \
+    static void name##_avx2 params { name##_body args; }                       \
+    static void name##_avx512 params { name##_body args; }
+#endif
+
+FI_PASS_LEVELS(fi_bias_act_f32, (float *z, const float *b, int64_t rows, int64_t cols, int act),
+               (z, b, rows, cols, act))
+FI_PASS_LEVELS(fi_bias_act_f64, (double *z, const double *b, int64_t rows, int64_t cols, int act),
+               (z, b, rows, cols, act))
+FI_PASS_LEVELS(fi_grad_act_f32, (const float *da, const float *a, float *dz, float *db, int64_t rows,
+                                 int64_t cols, int act), (da, a, dz, db, rows, cols, act))
+FI_PASS_LEVELS(fi_grad_act_f64, (const double *da, const double *a, double *dz, double *db,
+                                 int64_t rows, int64_t cols, int act), (da, a, dz, db, rows, cols, act))
+FI_PASS_LEVELS(fi_sum_blocks_f32, (const float *partial, int64_t blocks, int64_t cols, float *db),
+               (partial, blocks, cols, db))
+FI_PASS_LEVELS(fi_sum_blocks_f64, (const double *partial, int64_t blocks, int64_t cols, double *db),
+               (partial, blocks, cols, db))
+FI_PASS_LEVELS(fi_sgd_f32, (float *w, const float *g, float *v, int64_t n, float lr, float momentum),
+               (w, g, v, n, lr, momentum))
+FI_PASS_LEVELS(fi_sgd_f64, (double *w, const double *g, double *v, int64_t n, double lr,
+                            double momentum), (w, g, v, n, lr, momentum))
+
+typedef struct {
+    void (*bias_act_f32)(float *, const float *, int64_t, int64_t, int);
+    void (*bias_act_f64)(double *, const double *, int64_t, int64_t, int);
+    void (*grad_act_f32)(const float *, const float *, float *, float *, int64_t, int64_t, int);
+    void (*grad_act_f64)(const double *, const double *, double *, double *, int64_t, int64_t, int);
+    void (*sum_blocks_f32)(const float *, int64_t, int64_t, float *);
+    void (*sum_blocks_f64)(const double *, int64_t, int64_t, double *);
+    void (*sgd_f32)(float *, const float *, float *, int64_t, float, float);
+    void (*sgd_f64)(double *, const double *, double *, int64_t, double, double);
+} fi_pass_table_t;
+
+#define FI_PASS_TABLE(level)                                                  \
+    {fi_bias_act_f32_##level, fi_bias_act_f64_##level, fi_grad_act_f32_##level, \
+     fi_grad_act_f64_##level, fi_sum_blocks_f32_##level, fi_sum_blocks_f64_##level, \
+     fi_sgd_f32_##level, fi_sgd_f64_##level}
+
+static const fi_pass_table_t fi_pass_tables[FI_N_LEVELS] = {
+    FI_PASS_TABLE(scalar), FI_PASS_TABLE(avx2), FI_PASS_TABLE(avx512),
+};
+
+static int fi_level = FI_LEVEL_SCALAR;
+static const fi_pass_table_t *fi_pass = &fi_pass_tables[FI_LEVEL_SCALAR];
+
+int fi_passes_select(int cap)
+{
+    fi_level = fi_pick_level(cap);
+    fi_pass = &fi_pass_tables[fi_level];
+    return fi_level;
+}
+
+void fi_bias_act_f32(float *z, const float *b, int64_t rows, int64_t cols, int act)
+{
+    fi_pass->bias_act_f32(z, b, rows, cols, act);
+}
+
+void fi_bias_act_f64(double *z, const double *b, int64_t rows, int64_t cols, int act)
+{
+    fi_pass->bias_act_f64(z, b, rows, cols, act);
+}
+
+void fi_grad_act_f32(const float *da, const float *a, float *dz, float *db,
+                     int64_t rows, int64_t cols, int act)
+{
+    fi_pass->grad_act_f32(da, a, dz, db, rows, cols, act);
+}
+
+void fi_grad_act_f64(const double *da, const double *a, double *dz, double *db,
+                     int64_t rows, int64_t cols, int act)
+{
+    fi_pass->grad_act_f64(da, a, dz, db, rows, cols, act);
+}
+
+void fi_sum_blocks_f32(const float *partial, int64_t blocks, int64_t cols, float *db)
+{
+    fi_pass->sum_blocks_f32(partial, blocks, cols, db);
+}
+
+void fi_sum_blocks_f64(const double *partial, int64_t blocks, int64_t cols, double *db)
+{
+    fi_pass->sum_blocks_f64(partial, blocks, cols, db);
+}
+
 void fi_sgd_f32(float *w, const float *g, float *v, int64_t n, float lr, float momentum)
 {
-    if (v) {
-        for (int64_t i = 0; i < n; i++) { v[i] = momentum * v[i] - lr * g[i]; w[i] += v[i]; }
-    } else {
-        for (int64_t i = 0; i < n; i++) w[i] -= lr * g[i];
-    }
+    fi_pass->sgd_f32(w, g, v, n, lr, momentum);
 }
 
-FI_CLONES
 void fi_sgd_f64(double *w, const double *g, double *v, int64_t n, double lr, double momentum)
 {
-    if (v) {
-        for (int64_t i = 0; i < n; i++) { v[i] = momentum * v[i] - lr * g[i]; w[i] += v[i]; }
-    } else {
-        for (int64_t i = 0; i < n; i++) w[i] -= lr * g[i];
-    }
-}
-
-FI_CLONES
-void fi_transpose_f32(const float *a, int64_t rows, int64_t cols, float *t)
-{
-    for (int64_t i = 0; i < rows; i++)
-        for (int64_t j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-}
-
-FI_CLONES
-void fi_transpose_f64(const double *a, int64_t rows, int64_t cols, double *t)
-{
-    for (int64_t i = 0; i < rows; i++)
-        for (int64_t j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+    fi_pass->sgd_f64(w, g, v, n, lr, momentum);
 }
 
 void fi_act_f32(float *x, int64_t n, int act) { fi_bias_act_f32(x, NULL, 1, n, act); }

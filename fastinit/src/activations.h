@@ -27,9 +27,9 @@ void fi_sum_blocks_f64(const double *partial, int64_t blocks, int64_t cols, doub
 void fi_sgd_f32(float *w, const float *g, float *v, int64_t n, float lr, float momentum);
 void fi_sgd_f64(double *w, const double *g, double *v, int64_t n, double lr, double momentum);
 
-/* t (cols x rows) = a (rows x cols) transposed, both C-contiguous. */
-void fi_transpose_f32(const float *a, int64_t rows, int64_t cols, float *t);
-void fi_transpose_f64(const double *a, int64_t rows, int64_t cols, double *t);
+/* Pick the SIMD level of the passes (dispatch.h), as fi_fills_select does
+ * for the fills; returns the level chosen. */
+int fi_passes_select(int cap);
 
 /* Elementwise, for the tests: tanh and sigmoid as the kernels compute them. */
 void fi_act_f32(float *x, int64_t n, int act);

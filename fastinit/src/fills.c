@@ -1,94 +1,114 @@
 /*
- * The uniform and normal fills of fills.h, over the Philox window of
- * window.h (the truncated normal is in truncnorm.c).
+ * The raw, uniform and normal fills of fills.h, over the Philox window of
+ * window.h (the truncated normal is in truncnorm.c), and the table of every
+ * fill at every SIMD level that fi_fills_select chooses from.
  *
- * Runtime dispatch: the exported fills are compiled three times (baseline,
- * x86-64-v3 = AVX2, x86-64-v4 = AVX-512) with GCC's target_clones, and the
- * loader picks the widest the CPU has. With -ffp-contract=off and the
- * elementary functions of vecmath.h, all three return the same bits.
+ * Each fill has one body; FI_FILL_LEVELS compiles it for the scalar, AVX2
+ * and AVX-512 levels. With -ffp-contract=off and the elementary functions of
+ * vecmath.h, every level returns the same bits.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dispatch.h"
+#include "levels.h"
 #include "vecmath.h"
 #include "window.h"
 
 /* ---- raw words --------------------------------------------------------- */
-FI_CLONES
-void fi_fill_raw(fi_key_t key, uint64_t offset, int64_t n, uint32_t *out)
+FI_INLINE void fi_raw_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset, int64_t n,
+                           uint32_t *out)
 {
-    FI_WINDOWED(uint32_t, 4, {
-        for (int j = 0; j < nb; j++) {
-            tmp[4 * j] = w.w0[j];
-            tmp[4 * j + 1] = w.w1[j];
-            tmp[4 * j + 2] = w.w2[j];
-            tmp[4 * j + 3] = w.w3[j];
+    uint32_t scratch[4 * FI_BLOCKS];
+    fi_words_t w;
+    fi_window_t win = fi_window_start(offset, n, 4);
+    while (fi_window_open(&win)) {
+        uint32_t *dst = win.whole ? out + fi_window_at(&win) : scratch;
+        blocks(key, win.b0, win.nb, &w);
+        for (int j = 0; j < win.nb; j++) {
+            dst[4 * j] = w.w0[j];
+            dst[4 * j + 1] = w.w1[j];
+            dst[4 * j + 2] = w.w2[j];
+            dst[4 * j + 3] = w.w3[j];
         }
-    });
+        fi_window_close(&win, out, scratch, sizeof(uint32_t));
+    }
 }
 
 /* ---- uniform ----------------------------------------------------------- */
 /* float32: word i, top 24 bits. float64: words 2i, 2i+1, 27 + 26 bits. */
-static inline float fi_u01_f32(uint32_t a) { return (float)(int32_t)(a >> 8) * 0x1p-24f; }
+FI_INLINE float fi_u01_f32(uint32_t a) { return (float)(int32_t)(a >> 8) * 0x1p-24f; }
 
-static inline double fi_u01_f64(uint32_t a, uint32_t b)
+FI_INLINE double fi_u01_f64(uint32_t a, uint32_t b)
 {
     return ((double)(int32_t)(a >> 5) * 67108864.0 + (double)(int32_t)(b >> 6)) * 0x1p-53;
 }
 
 /* low + (high - low) u, kept below high after rounding. */
-static inline float fi_affine_f32(float u, float low, float scale, float high, float below)
+FI_INLINE float fi_affine_f32(float u, float low, float scale, float high, float below)
 {
     float v = low + scale * u;
     return v < high ? v : below;
 }
 
-static inline double fi_affine_f64(double u, double low, double scale, double high, double below)
+FI_INLINE double fi_affine_f64(double u, double low, double scale, double high, double below)
 {
     double v = low + scale * u;
     return v < high ? v : below;
 }
 
-FI_CLONES
-void fi_fill_uniform_f32(fi_key_t key, uint64_t offset, float low, float high, int64_t n, float *out)
+/* The caller guarantees high - low is finite. low >= high gives low (numpy). */
+FI_INLINE void fi_uniform_f32_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset, float low,
+                                   float high, int64_t n, float *out)
 {
-    if (!(low < high)) { /* an empty interval: numpy gives low */
+    if (!(low < high)) {
         for (int64_t i = 0; i < n; i++) out[i] = low;
         return;
     }
     float scale = high - low, below = nextafterf(high, -INFINITY);
-    FI_WINDOWED(float, 4, {
-        for (int j = 0; j < nb; j++) {
-            tmp[4 * j] = fi_affine_f32(fi_u01_f32(w.w0[j]), low, scale, high, below);
-            tmp[4 * j + 1] = fi_affine_f32(fi_u01_f32(w.w1[j]), low, scale, high, below);
-            tmp[4 * j + 2] = fi_affine_f32(fi_u01_f32(w.w2[j]), low, scale, high, below);
-            tmp[4 * j + 3] = fi_affine_f32(fi_u01_f32(w.w3[j]), low, scale, high, below);
+    float scratch[4 * FI_BLOCKS];
+    fi_words_t w;
+    fi_window_t win = fi_window_start(offset, n, 4);
+    while (fi_window_open(&win)) {
+        float *dst = win.whole ? out + fi_window_at(&win) : scratch;
+        blocks(key, win.b0, win.nb, &w);
+        for (int j = 0; j < win.nb; j++) {
+            dst[4 * j] = fi_affine_f32(fi_u01_f32(w.w0[j]), low, scale, high, below);
+            dst[4 * j + 1] = fi_affine_f32(fi_u01_f32(w.w1[j]), low, scale, high, below);
+            dst[4 * j + 2] = fi_affine_f32(fi_u01_f32(w.w2[j]), low, scale, high, below);
+            dst[4 * j + 3] = fi_affine_f32(fi_u01_f32(w.w3[j]), low, scale, high, below);
         }
-    });
+        fi_window_close(&win, out, scratch, sizeof(float));
+    }
 }
 
-FI_CLONES
-void fi_fill_uniform_f64(fi_key_t key, uint64_t offset, double low, double high, int64_t n, double *out)
+FI_INLINE void fi_uniform_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset, double low,
+                                   double high, int64_t n, double *out)
 {
     if (!(low < high)) {
         for (int64_t i = 0; i < n; i++) out[i] = low;
         return;
     }
     double scale = high - low, below = nextafter(high, -INFINITY);
-    FI_WINDOWED(double, 2, {
-        for (int j = 0; j < nb; j++) {
-            tmp[2 * j] = fi_affine_f64(fi_u01_f64(w.w0[j], w.w1[j]), low, scale, high, below);
-            tmp[2 * j + 1] = fi_affine_f64(fi_u01_f64(w.w2[j], w.w3[j]), low, scale, high, below);
+    double scratch[2 * FI_BLOCKS];
+    fi_words_t w;
+    fi_window_t win = fi_window_start(offset, n, 2);
+    while (fi_window_open(&win)) {
+        double *dst = win.whole ? out + fi_window_at(&win) : scratch;
+        blocks(key, win.b0, win.nb, &w);
+        for (int j = 0; j < win.nb; j++) {
+            dst[2 * j] = fi_affine_f64(fi_u01_f64(w.w0[j], w.w1[j]), low, scale, high, below);
+            dst[2 * j + 1] = fi_affine_f64(fi_u01_f64(w.w2[j], w.w3[j]), low, scale, high, below);
         }
-    });
+        fi_window_close(&win, out, scratch, sizeof(double));
+    }
 }
 
 /* ---- normal (Box-Muller) ---------------------------------------------- */
 /* float32: the pair of words (2k, 2k+1) gives values 2k (cos) and 2k+1 (sin).
- * The radius word gives u in (0, 1], so |z| <= 6.66. */
-static inline void fi_box_muller_f32(uint32_t a, uint32_t b, float *z0, float *z1)
+ * The radius word gives u in (0, 1], so |z| <= sqrt(64 ln 2) = 6.66. */
+FI_INLINE void fi_box_muller_f32(uint32_t a, uint32_t b, float *z0, float *z1)
 {
     float u = (float)(int32_t)(a >> 1) * 0x1p-31f + 0x1p-32f;
     float r = sqrtf(-2.0f * fi_log_f32(u));
@@ -101,9 +121,9 @@ static inline void fi_box_muller_f32(uint32_t a, uint32_t b, float *z0, float *z
 }
 
 /* float64: block k gives values 2k (cos) and 2k+1 (sin); 53 bits for the
- * radius (u in (0, 1], |z| <= 8.57) and 53 for the angle. */
-static inline void fi_box_muller_f64(uint32_t a, uint32_t b, uint32_t c, uint32_t d,
-                                     double *z0, double *z1)
+ * radius (u in (0, 1], |z| <= sqrt(106 ln 2) = 8.57) and 53 for the angle. */
+FI_INLINE void fi_box_muller_f64(uint32_t a, uint32_t b, uint32_t c, uint32_t d,
+                                 double *z0, double *z1)
 {
     double u = 1.0 - fi_u01_f64(a, b);
     double r = sqrt(-2.0 * fi_log_f64(u));
@@ -116,41 +136,111 @@ static inline void fi_box_muller_f64(uint32_t a, uint32_t b, uint32_t c, uint32_
     *z1 = r * s;
 }
 
-FI_CLONES
-void fi_fill_normal_f32(fi_key_t key, uint64_t offset, float mean, float std, int64_t n, float *out)
+FI_INLINE void fi_normal_f32_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset, float mean,
+                                  float std, int64_t n, float *out)
 {
-    FI_WINDOWED(float, 4, {
-        for (int j = 0; j < nb; j++) {
+    float scratch[4 * FI_BLOCKS];
+    fi_words_t w;
+    fi_window_t win = fi_window_start(offset, n, 4);
+    while (fi_window_open(&win)) {
+        float *dst = win.whole ? out + fi_window_at(&win) : scratch;
+        blocks(key, win.b0, win.nb, &w);
+        for (int j = 0; j < win.nb; j++) {
             float z0, z1, z2, z3;
             fi_box_muller_f32(w.w0[j], w.w1[j], &z0, &z1);
             fi_box_muller_f32(w.w2[j], w.w3[j], &z2, &z3);
-            tmp[4 * j] = mean + std * z0;
-            tmp[4 * j + 1] = mean + std * z1;
-            tmp[4 * j + 2] = mean + std * z2;
-            tmp[4 * j + 3] = mean + std * z3;
+            dst[4 * j] = mean + std * z0;
+            dst[4 * j + 1] = mean + std * z1;
+            dst[4 * j + 2] = mean + std * z2;
+            dst[4 * j + 3] = mean + std * z3;
         }
-    });
+        fi_window_close(&win, out, scratch, sizeof(float));
+    }
 }
 
-FI_CLONES
-void fi_fill_normal_f64(fi_key_t key, uint64_t offset, double mean, double std, int64_t n, double *out)
+FI_INLINE void fi_normal_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset, double mean,
+                                  double std, int64_t n, double *out)
 {
-    FI_WINDOWED(double, 2, {
-        for (int j = 0; j < nb; j++) {
+    double scratch[2 * FI_BLOCKS];
+    fi_words_t w;
+    fi_window_t win = fi_window_start(offset, n, 2);
+    while (fi_window_open(&win)) {
+        double *dst = win.whole ? out + fi_window_at(&win) : scratch;
+        blocks(key, win.b0, win.nb, &w);
+        for (int j = 0; j < win.nb; j++) {
             double z0, z1;
             fi_box_muller_f64(w.w0[j], w.w1[j], w.w2[j], w.w3[j], &z0, &z1);
-            tmp[2 * j] = mean + std * z0;
-            tmp[2 * j + 1] = mean + std * z1;
+            dst[2 * j] = mean + std * z0;
+            dst[2 * j + 1] = mean + std * z1;
         }
-    });
+        fi_window_close(&win, out, scratch, sizeof(double));
+    }
 }
 
-const char *fi_simd_level(void)
+FI_FILL_LEVELS(fi_raw, (fi_key_t key, uint64_t offset, int64_t n, uint32_t *out),
+               (key, offset, n, out))
+FI_FILL_LEVELS(fi_uniform_f32, (fi_key_t key, uint64_t offset, float low, float high, int64_t n, float *out),
+               (key, offset, low, high, n, out))
+FI_FILL_LEVELS(fi_uniform_f64, (fi_key_t key, uint64_t offset, double low, double high, int64_t n, double *out),
+               (key, offset, low, high, n, out))
+FI_FILL_LEVELS(fi_normal_f32, (fi_key_t key, uint64_t offset, float mean, float std, int64_t n, float *out),
+               (key, offset, mean, std, n, out))
+FI_FILL_LEVELS(fi_normal_f64, (fi_key_t key, uint64_t offset, double mean, double std, int64_t n, double *out),
+               (key, offset, mean, std, n, out))
+
+/* ---- the table and the one choice ---------------------------------------- */
+static const fi_fill_table_t fi_fill_tables[FI_N_LEVELS] = {
+    {fi_raw_scalar, fi_uniform_f32_scalar, fi_uniform_f64_scalar, fi_normal_f32_scalar,
+     fi_normal_f64_scalar, fi_truncnorm_f32_scalar, fi_truncnorm_f64_scalar},
+    {fi_raw_avx2, fi_uniform_f32_avx2, fi_uniform_f64_avx2, fi_normal_f32_avx2,
+     fi_normal_f64_avx2, fi_truncnorm_f32_avx2, fi_truncnorm_f64_avx2},
+    {fi_raw_avx512, fi_uniform_f32_avx512, fi_uniform_f64_avx512, fi_normal_f32_avx512,
+     fi_normal_f64_avx512, fi_truncnorm_f32_avx512, fi_truncnorm_f64_avx512},
+};
+
+static int fi_level = FI_LEVEL_SCALAR;
+static const fi_fill_table_t *fi_fill = &fi_fill_tables[FI_LEVEL_SCALAR];
+
+int fi_fills_select(int cap)
 {
-#ifdef FI_HAVE_X86_SIMD
-    static const char *names[] = {"scalar", "avx2", "avx512"};
-    return names[fi_cpu_level()];
-#else
-    return "scalar";
-#endif
+    fi_level = fi_pick_level(cap);
+    fi_fill = &fi_fill_tables[fi_level];
+    return fi_level;
+}
+
+int fi_fills_level(void) { return fi_level; }
+
+void fi_fill_raw(fi_key_t key, uint64_t offset, int64_t n, uint32_t *out)
+{
+    fi_fill->raw(key, offset, n, out);
+}
+
+void fi_fill_uniform_f32(fi_key_t key, uint64_t offset, float low, float high, int64_t n, float *out)
+{
+    fi_fill->uniform_f32(key, offset, low, high, n, out);
+}
+
+void fi_fill_uniform_f64(fi_key_t key, uint64_t offset, double low, double high, int64_t n, double *out)
+{
+    fi_fill->uniform_f64(key, offset, low, high, n, out);
+}
+
+void fi_fill_normal_f32(fi_key_t key, uint64_t offset, float mean, float std, int64_t n, float *out)
+{
+    fi_fill->normal_f32(key, offset, mean, std, n, out);
+}
+
+void fi_fill_normal_f64(fi_key_t key, uint64_t offset, double mean, double std, int64_t n, double *out)
+{
+    fi_fill->normal_f64(key, offset, mean, std, n, out);
+}
+
+void fi_fill_truncnorm_f32(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out)
+{
+    fi_fill->truncnorm_f32(key, offset, p, n, out);
+}
+
+void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out)
+{
+    fi_fill->truncnorm_f64(key, offset, p, n, out);
 }

@@ -31,9 +31,14 @@ typedef struct {
 void fi_fill_truncnorm_f32(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out);
 void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out);
 
+/* Pick the SIMD level of every fill: the CPU's widest, capped at cap
+ * (FI_LEVEL_SCALAR, FI_LEVEL_AVX2 or FI_LEVEL_AVX512 of dispatch.h); returns
+ * the level chosen. Called once at import, and by tests and benchmarks. */
+int fi_fills_select(int cap);
+int fi_fills_level(void);
+
 /* Scalar helpers, exposed for the tests. */
 double fi_ndtri(double p);
 double fi_log_ndtr_upper(double x);
-const char *fi_simd_level(void);
 
 #endif

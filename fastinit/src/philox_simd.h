@@ -6,13 +6,15 @@
  * (it emits a full 64-bit multiply), so the AVX2 and AVX-512 versions here
  * are written with intrinsics: even lanes are multiplied in place, odd lanes
  * after a 32-bit shift, and a blend puts high and low halves back in their
- * lanes. The caller picks one at run time (fi_blocks in fills.c); all give
- * the same words as fi_philox4x32_10.
+ * lanes. Several independent vectors per step hide the multiplies' latency.
+ * window.h wraps each in a level's block generator; all give the same words
+ * as fi_philox4x32_10.
  */
 #ifndef FASTINIT_PHILOX_SIMD_H
 #define FASTINIT_PHILOX_SIMD_H
 
 #include <stdint.h>
+#include "dispatch.h"
 #include "philox.h"
 
 /* Round keys: round r uses (k0 + r W0, k1 + r W1). */
@@ -39,11 +41,10 @@ static inline void fi_philox_blocks_scalar(uint32_t k0, uint32_t k1, uint32_t s0
     }
 }
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(FASTINIT_NO_SIMD)
-#define FI_HAVE_X86_SIMD 1
+#ifdef FI_X86_SIMD
 #include <immintrin.h>
 
-__attribute__((target("avx2"))) static inline void
+FI_TARGET_AVX2 static inline void
 fi_mulhilo_avx2(__m256i a, __m256i m, __m256i *hi, __m256i *lo)
 {
     __m256i pe = _mm256_mul_epu32(a, m);
@@ -52,8 +53,25 @@ fi_mulhilo_avx2(__m256i a, __m256i m, __m256i *hi, __m256i *lo)
     *lo = _mm256_blend_epi32(pe, _mm256_slli_epi64(po, 32), 0xAA);
 }
 
-/* nb a multiple of 8, and b0 .. b0 + nb - 1 within one 2^32 run of blocks. */
-__attribute__((target("avx2"))) static void
+FI_TARGET_AVX2 static inline void
+fi_philox_round_avx2(__m256i *c0, __m256i *c1, __m256i *c2, __m256i *c3,
+                     __m256i m0, __m256i m1, __m256i k0, __m256i k1)
+{
+    __m256i hi0, lo0, hi1, lo1;
+    fi_mulhilo_avx2(*c0, m0, &hi0, &lo0);
+    fi_mulhilo_avx2(*c2, m1, &hi1, &lo1);
+    *c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, *c1), k0);
+    *c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, *c3), k1);
+    *c1 = lo1;
+    *c3 = lo0;
+}
+
+/* Blocks per step of fi_philox_blocks_avx2: FI_AVX2_WAYS vectors of 8. */
+#define FI_AVX2_WAYS 3
+#define FI_AVX2_BLOCKS (8 * FI_AVX2_WAYS)
+
+/* nb a multiple of FI_AVX2_BLOCKS, and b0 .. b0 + nb - 1 within one 2^32 run. */
+FI_TARGET_AVX2 static void
 fi_philox_blocks_avx2(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0, int nb,
                       uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
@@ -61,30 +79,32 @@ fi_philox_blocks_avx2(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64
     fi_round_keys(k0, k1, rk0, rk1);
     const __m256i m0 = _mm256_set1_epi32((int)FI_PHILOX_M0), m1 = _mm256_set1_epi32((int)FI_PHILOX_M1);
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (int j = 0; j < nb; j += 8) {
+    for (int j = 0; j < nb; j += FI_AVX2_BLOCKS) {
         uint64_t b = b0 + (uint64_t)j;
-        __m256i c0 = _mm256_add_epi32(_mm256_set1_epi32((int)(uint32_t)b), iota);
-        __m256i c1 = _mm256_set1_epi32((int)(uint32_t)(b >> 32));
-        __m256i c2 = _mm256_set1_epi32((int)s0), c3 = _mm256_set1_epi32((int)s1);
-        for (int r = 0; r < 10; r++) {
-            __m256i hi0, lo0, hi1, lo1;
-            fi_mulhilo_avx2(c0, m0, &hi0, &lo0);
-            fi_mulhilo_avx2(c2, m1, &hi1, &lo1);
-            c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32((int)rk0[r]));
-            c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32((int)rk1[r]));
-            c1 = lo1;
-            c3 = lo0;
+        __m256i c0[FI_AVX2_WAYS], c1[FI_AVX2_WAYS], c2[FI_AVX2_WAYS], c3[FI_AVX2_WAYS];
+        for (int v = 0; v < FI_AVX2_WAYS; v++) {
+            c0[v] = _mm256_add_epi32(_mm256_set1_epi32((int)((uint32_t)b + 8u * (uint32_t)v)), iota);
+            c1[v] = _mm256_set1_epi32((int)(uint32_t)(b >> 32));
+            c2[v] = _mm256_set1_epi32((int)s0);
+            c3[v] = _mm256_set1_epi32((int)s1);
         }
-        _mm256_storeu_si256((__m256i *)(w0 + j), c0);
-        _mm256_storeu_si256((__m256i *)(w1 + j), c1);
-        _mm256_storeu_si256((__m256i *)(w2 + j), c2);
-        _mm256_storeu_si256((__m256i *)(w3 + j), c3);
+        for (int r = 0; r < 10; r++) {
+            __m256i rk0v = _mm256_set1_epi32((int)rk0[r]), rk1v = _mm256_set1_epi32((int)rk1[r]);
+            for (int v = 0; v < FI_AVX2_WAYS; v++)
+                fi_philox_round_avx2(&c0[v], &c1[v], &c2[v], &c3[v], m0, m1, rk0v, rk1v);
+        }
+        for (int v = 0; v < FI_AVX2_WAYS; v++) {
+            _mm256_storeu_si256((__m256i *)(w0 + j + 8 * v), c0[v]);
+            _mm256_storeu_si256((__m256i *)(w1 + j + 8 * v), c1[v]);
+            _mm256_storeu_si256((__m256i *)(w2 + j + 8 * v), c2[v]);
+            _mm256_storeu_si256((__m256i *)(w3 + j + 8 * v), c3[v]);
+        }
     }
 }
 
 /* The high halves of the even products swap into the even lanes, the low
  * halves of the odd products into the odd lanes: one masked shuffle each. */
-__attribute__((target("avx512f"))) static inline void
+FI_TARGET_AVX512 static inline void
 fi_mulhilo_avx512(__m512i a, __m512i m, __m512i *hi, __m512i *lo)
 {
     __m512i pe = _mm512_mul_epu32(a, m);
@@ -93,7 +113,7 @@ fi_mulhilo_avx512(__m512i a, __m512i m, __m512i *hi, __m512i *lo)
     *lo = _mm512_mask_shuffle_epi32(pe, 0xAAAA, po, _MM_PERM_CDAB);
 }
 
-__attribute__((target("avx512f"))) static inline void
+FI_TARGET_AVX512 static inline void
 fi_philox_round_avx512(__m512i *c0, __m512i *c1, __m512i *c2, __m512i *c3,
                        __m512i m0, __m512i m1, __m512i k0, __m512i k1)
 {
@@ -106,9 +126,11 @@ fi_philox_round_avx512(__m512i *c0, __m512i *c1, __m512i *c2, __m512i *c3,
     *c3 = lo0;
 }
 
-/* nb a multiple of 32, and b0 .. b0 + nb - 1 within one 2^32 run of blocks.
- * Two independent vectors per step hide the multiplies' latency. */
-__attribute__((target("avx512f"))) static void
+/* Blocks per step of fi_philox_blocks_avx512: two vectors of 16. */
+#define FI_AVX512_BLOCKS 32
+
+/* nb a multiple of FI_AVX512_BLOCKS, and b0 .. b0 + nb - 1 within one 2^32 run. */
+FI_TARGET_AVX512 static void
 fi_philox_blocks_avx512(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0, int nb,
                         uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {

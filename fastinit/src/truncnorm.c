@@ -2,11 +2,19 @@
  * The truncated normal of fills.h, sampled exactly by its inverse CDF: the
  * value is F^-1(u) for the truncated CDF F, increasing in u. AS241 quantiles
  * in probability space; in the far tail (Q(a) < 1e-280), Newton's method on
- * log Q, which stays finite where Q underflows. Bounded time everywhere.
+ * log Q, which stays finite where Q underflows; beyond a = 1e9 every draw
+ * rounds to the bound itself (the tail's scale is 1/a). Bounded time
+ * everywhere.
+ *
+ * Unlike the other fills, this one calls libm (erfc, log, exp, log1p,
+ * expm1) while it plans the draw and for every value: its bits are the same
+ * on every thread count, shard split and SIMD level, but may differ in the
+ * last place between C libraries (glibc, musl, macOS, MSVC).
  */
 #include <math.h>
 #include <string.h>
 
+#include "levels.h"
 #include "window.h"
 
 /* Wichura's AS241 (Appl. Statist. 37, 1988): the standard normal quantile to
@@ -87,14 +95,17 @@ static double fi_upper_inv_log(double y)
     return x;
 }
 
-typedef enum { FI_TRUNC_CENTRAL, FI_TRUNC_TAIL, FI_TRUNC_FAR_TAIL } fi_trunc_mode_t;
+typedef enum { FI_TRUNC_CENTRAL, FI_TRUNC_TAIL, FI_TRUNC_FAR_TAIL, FI_TRUNC_POINT } fi_trunc_mode_t;
+
+/* From here on, a + Exp(1)/a rounds to a: the draw is the bound. */
+#define FI_TRUNC_POINT_FROM 1e9
 
 typedef struct {
     fi_trunc_mode_t mode;
     int flip;        /* sample on [-b, -a] and negate */
     double pa, pb;   /* central: Phi(a) and Q(b); tail: Q(a) and Q(b) */
     double mass;     /* central: Phi(b) - Phi(a) */
-    double la, lb;   /* far tail: log Q(a), log Q(b) */
+    double la, lb;   /* far tail: log Q(a), log Q(b); point: la = a */
 } fi_trunc_plan_t;
 
 static fi_trunc_plan_t fi_trunc_plan(double a, double b)
@@ -112,6 +123,9 @@ static fi_trunc_plan_t fi_trunc_plan(double a, double b)
         pl.pa = fi_upper(-a);
         pl.pb = fi_upper(b);
         pl.mass = 1.0 - pl.pa - pl.pb;
+    } else if (a >= FI_TRUNC_POINT_FROM) {
+        pl.mode = FI_TRUNC_POINT;
+        pl.la = a;
     } else {
         pl.pa = fi_upper(a);
         pl.pb = fi_upper(b);
@@ -133,6 +147,8 @@ static double fi_trunc_standard(const fi_trunc_plan_t *pl, double u)
     }
     case FI_TRUNC_TAIL:
         return -fi_ndtri(pl->pb + (1.0 - u) * (pl->pa - pl->pb));
+    case FI_TRUNC_POINT:
+        return pl->la;
     default:
         return fi_upper_inv_log(pl->la + log1p(-u * -expm1(pl->lb - pl->la)));
     }
@@ -153,30 +169,50 @@ static inline double fi_trunc_value(const fi_trunc_plan_t *pl, const fi_trunc_t 
     return p->mean + p->std * x;
 }
 
-void fi_fill_truncnorm_f32(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out)
+/* p.lo and p.hi are the output's closed range in the output dtype, rounded
+ * inward by the caller; the clamp only catches the last rounding. */
+FI_INLINE void fi_truncnorm_f32_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset,
+                                     fi_trunc_t p, int64_t n, float *out)
 {
     fi_trunc_plan_t pl = fi_trunc_plan(p.a, p.b);
     float lo = (float)p.lo, hi = (float)p.hi;
-    FI_WINDOWED(float, 2, {
-        for (int j = 0; j < nb; j++) {
+    float scratch[2 * FI_BLOCKS];
+    fi_words_t w;
+    fi_window_t win = fi_window_start(offset, n, 2);
+    while (fi_window_open(&win)) {
+        float *dst = win.whole ? out + fi_window_at(&win) : scratch;
+        blocks(key, win.b0, win.nb, &w);
+        for (int j = 0; j < win.nb; j++) {
             float v0 = (float)fi_trunc_value(&pl, &p, w.w0[j], w.w1[j]);
             float v1 = (float)fi_trunc_value(&pl, &p, w.w2[j], w.w3[j]);
-            tmp[2 * j] = v0 < lo ? lo : (v0 > hi ? hi : v0);
-            tmp[2 * j + 1] = v1 < lo ? lo : (v1 > hi ? hi : v1);
+            dst[2 * j] = v0 < lo ? lo : (v0 > hi ? hi : v0);
+            dst[2 * j + 1] = v1 < lo ? lo : (v1 > hi ? hi : v1);
         }
-    });
+        fi_window_close(&win, out, scratch, sizeof(float));
+    }
 }
 
-void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out)
+FI_INLINE void fi_truncnorm_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset,
+                                     fi_trunc_t p, int64_t n, double *out)
 {
     fi_trunc_plan_t pl = fi_trunc_plan(p.a, p.b);
-    FI_WINDOWED(double, 2, {
-        for (int j = 0; j < nb; j++) {
+    double scratch[2 * FI_BLOCKS];
+    fi_words_t w;
+    fi_window_t win = fi_window_start(offset, n, 2);
+    while (fi_window_open(&win)) {
+        double *dst = win.whole ? out + fi_window_at(&win) : scratch;
+        blocks(key, win.b0, win.nb, &w);
+        for (int j = 0; j < win.nb; j++) {
             double v0 = fi_trunc_value(&pl, &p, w.w0[j], w.w1[j]);
             double v1 = fi_trunc_value(&pl, &p, w.w2[j], w.w3[j]);
-            tmp[2 * j] = v0 < p.lo ? p.lo : (v0 > p.hi ? p.hi : v0);
-            tmp[2 * j + 1] = v1 < p.lo ? p.lo : (v1 > p.hi ? p.hi : v1);
+            dst[2 * j] = v0 < p.lo ? p.lo : (v0 > p.hi ? p.hi : v0);
+            dst[2 * j + 1] = v1 < p.lo ? p.lo : (v1 > p.hi ? p.hi : v1);
         }
-    });
+        fi_window_close(&win, out, scratch, sizeof(double));
+    }
 }
 
+FI_FILL_LEVELS(fi_truncnorm_f32, (fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out),
+               (key, offset, p, n, out))
+FI_FILL_LEVELS(fi_truncnorm_f64, (fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out),
+               (key, offset, p, n, out))

@@ -13,15 +13,17 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline uint32_t fi_f32_bits(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
-static inline float fi_bits_f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
-static inline uint64_t fi_f64_bits(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
-static inline double fi_bits_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
+#include "dispatch.h"
+
+FI_INLINE uint32_t fi_f32_bits(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
+FI_INLINE float fi_bits_f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
+FI_INLINE uint64_t fi_f64_bits(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
+FI_INLINE double fi_bits_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
 
 /* ---- log ---------------------------------------------------------------- */
 /* x = 2^k m with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(s), s = (m-1)/(m+1),
  * |s| <= 0.1716, as an odd series in s. Valid for normal positive x. */
-static inline float fi_log_f32(float x)
+FI_INLINE float fi_log_f32(float x)
 {
     uint32_t ix = fi_f32_bits(x) + (0x3f800000u - 0x3f3504f3u);
     int32_t k = (int32_t)(ix >> 23) - 0x7f;
@@ -34,7 +36,7 @@ static inline float fi_log_f32(float x)
     return kf * 0.693145751953125f + (kf * 1.428606765330187e-06f + (2.0f * s + 2.0f * s * r));
 }
 
-static inline double fi_log_f64(double x)
+FI_INLINE double fi_log_f64(double x)
 {
     uint64_t ix = fi_f64_bits(x) + (0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull);
     int32_t k = (int32_t)(ix >> 52) - 0x3ff;
@@ -49,19 +51,19 @@ static inline double fi_log_f64(double x)
 }
 
 /* ---- sin and cos of x in [-pi/4, pi/4] (Taylor, truncation below 1 ulp) --- */
-static inline float fi_sin_kernel_f32(float x)
+FI_INLINE float fi_sin_kernel_f32(float x)
 {
     float z = x * x;
     return x + x * z * (-1.0f / 6 + z * (1.0f / 120 + z * (-1.0f / 5040 + z * (1.0f / 362880))));
 }
 
-static inline float fi_cos_kernel_f32(float x)
+FI_INLINE float fi_cos_kernel_f32(float x)
 {
     float z = x * x;
     return 1.0f + z * (-0.5f + z * (1.0f / 24 + z * (-1.0f / 720 + z * (1.0f / 40320 + z * (-1.0f / 3628800)))));
 }
 
-static inline double fi_sin_kernel_f64(double x)
+FI_INLINE double fi_sin_kernel_f64(double x)
 {
     double z = x * x;
     return x + x * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880
@@ -69,7 +71,7 @@ static inline double fi_sin_kernel_f64(double x)
              + z * (1.0 / 355687428096000.0))))))));
 }
 
-static inline double fi_cos_kernel_f64(double x)
+FI_INLINE double fi_cos_kernel_f64(double x)
 {
     double z = x * x;
     return 1.0 + z * (-0.5 + z * (1.0 / 24 + z * (-1.0 / 720 + z * (1.0 / 40320
@@ -79,11 +81,11 @@ static inline double fi_cos_kernel_f64(double x)
 
 /* The turn t / 2^32 (t a uint32) splits into a quadrant q and a signed
  * remainder d in [-2^29, 2^29), so the angle is q pi/2 + 2 pi d / 2^32. */
-static inline uint32_t fi_turn_quadrant(uint32_t t) { return (t + 0x20000000u) >> 30; }
-static inline int32_t fi_turn_remainder(uint32_t t, uint32_t q) { return (int32_t)(t - (q << 30)); }
+FI_INLINE uint32_t fi_turn_quadrant(uint32_t t) { return (t + 0x20000000u) >> 30; }
+FI_INLINE int32_t fi_turn_remainder(uint32_t t, uint32_t q) { return (int32_t)(t - (q << 30)); }
 
 /* Rotate (c, s) of the reduced angle into quadrant q: flips and swaps as selects. */
-static inline void fi_quadrant_f32(uint32_t q, float s, float c, float *sin_out, float *cos_out)
+FI_INLINE void fi_quadrant_f32(uint32_t q, float s, float c, float *sin_out, float *cos_out)
 {
     uint32_t swap = q & 1u;
     float cc = swap ? s : c;
@@ -92,7 +94,7 @@ static inline void fi_quadrant_f32(uint32_t q, float s, float c, float *sin_out,
     *sin_out = fi_bits_f32(fi_f32_bits(ss) ^ ((q & 2u) << 30));
 }
 
-static inline void fi_quadrant_f64(uint32_t q, double s, double c, double *sin_out, double *cos_out)
+FI_INLINE void fi_quadrant_f64(uint32_t q, double s, double c, double *sin_out, double *cos_out)
 {
     uint64_t swap = q & 1u;
     double cc = swap ? s : c;
@@ -103,11 +105,12 @@ static inline void fi_quadrant_f64(uint32_t q, double s, double c, double *sin_o
 
 /* ---- exp ------------------------------------------------------------------ */
 /* exp(x) = 2^k exp(r), r = x - k ln2 in [-ln2/2, ln2/2]; the caller clamps x to
- * a range where 2^k is a normal number. */
-static inline float fi_exp_f32(float x)
+ * a range where 2^k is a normal number. NaN gives NaN. */
+FI_INLINE float fi_exp_f32(float x)
 {
     float kf = x * 1.44269504088896341f;
     kf = kf + (kf >= 0.0f ? 0.5f : -0.5f);
+    kf = kf == kf ? kf : 0.0f; /* NaN: no float-to-int conversion of it (UB); r stays NaN */
     int32_t k = (int32_t)kf;
     float fk = (float)k;
     float r = (x - fk * 0.693145751953125f) - fk * 1.428606765330187e-06f;
@@ -116,10 +119,11 @@ static inline float fi_exp_f32(float x)
     return p * fi_bits_f32((uint32_t)(k + 127) << 23);
 }
 
-static inline double fi_exp_f64(double x)
+FI_INLINE double fi_exp_f64(double x)
 {
     double kd = x * 1.44269504088896338700e+00;
     kd = kd + (kd >= 0.0 ? 0.5 : -0.5);
+    kd = kd == kd ? kd : 0.0; /* NaN: no float-to-int conversion of it (UB); r stays NaN */
     int64_t k = (int64_t)kd;
     double fk = (double)k;
     double r = (x - fk * 6.93147180369123816490e-01) - fk * 1.90821492927058770002e-10;

@@ -1,85 +1,132 @@
 /*
- * The Philox window every fill shares: whole Philox blocks drawn into a small
- * window on the stack (word-planar, by the widest SIMD routine the CPU has),
- * turned into values by one vectorisable loop, and the part of the window
- * that [offset, offset + n) covers copied out.
+ * The Philox window every fill shares: whole Philox blocks are drawn into a
+ * small word-planar window on the stack, one vectorisable loop turns them
+ * into values, and the part of the window that [offset, offset + n) covers is
+ * copied out. Where a window lies wholly inside the output, the values are
+ * written there directly.
+ *
+ *     fi_window_t win = fi_window_start(offset, n, V);
+ *     while (fi_window_open(&win)) {
+ *         T *dst = win.whole ? out + fi_window_at(&win) : scratch;
+ *         blocks(key, win.b0, win.nb, &w);
+ *         ... write dst[0 .. V * win.nb) from w ...
+ *         fi_window_close(&win, out, scratch, sizeof(T));
+ *     }
  */
 #ifndef FASTINIT_WINDOW_H
 #define FASTINIT_WINDOW_H
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "dispatch.h"
 #include "fills.h"
 #include "philox.h"
 #include "philox_simd.h"
 
-#define FI_BLOCKS 64 /* Philox blocks per window */
+#define FI_BLOCKS 96 /* Philox blocks per window: a multiple of the SIMD steps (24, 32) */
 
 typedef struct {
     uint32_t w0[FI_BLOCKS], w1[FI_BLOCKS], w2[FI_BLOCKS], w3[FI_BLOCKS];
 } fi_words_t;
 
-/* 2: AVX-512F, 1: AVX2, 0: neither (or not x86). FASTINIT_SIMD=scalar|avx2
- * caps it, so the tests can check that every path gives the same words. */
-#ifdef FI_HAVE_X86_SIMD
-static int fi_cpu_level(void)
-{
-    static int level = -1;
-    if (level < 0) {
-        __builtin_cpu_init();
-        int l = __builtin_cpu_supports("avx512f") ? 2 : (__builtin_cpu_supports("avx2") ? 1 : 0);
-        const char *cap = getenv("FASTINIT_SIMD");
-        if (cap && strcmp(cap, "scalar") == 0) l = 0;
-        if (cap && strcmp(cap, "avx2") == 0 && l > 1) l = 1;
-        level = l;
-    }
-    return level;
-}
-#endif
+/* Blocks b0 .. b0 + nb - 1 of the key's stream into w, word-planar. */
+typedef void (*fi_blocks_fn)(fi_key_t key, uint64_t b0, int nb, fi_words_t *w);
 
-/* Blocks b0 .. b0 + nb - 1 of the key's stream, word-planar: the widest SIMD
- * routine the CPU has for the bulk, the scalar one for the rest. */
-static inline void fi_blocks(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
+typedef struct {
+    uint64_t offset, end; /* the values asked for: [offset, end) */
+    uint64_t i, stop;     /* this window's part of them: [i, stop) */
+    uint64_t base;        /* the value index of the window's first value */
+    uint64_t b0;          /* its first Philox block */
+    uint64_t v;           /* values per block */
+    int nb;               /* blocks in the window */
+    int whole;            /* the window is exactly [i, stop): write in place */
+} fi_window_t;
+
+FI_INLINE fi_window_t fi_window_start(uint64_t offset, int64_t n, int values_per_block)
+{
+    fi_window_t win;
+    memset(&win, 0, sizeof win);
+    win.offset = offset;
+    win.end = offset + (uint64_t)n;
+    win.i = offset;
+    win.v = (uint64_t)values_per_block;
+    return win;
+}
+
+/* Lay out the next window; 0 when every value is done. */
+FI_INLINE int fi_window_open(fi_window_t *win)
+{
+    if (win->i >= win->end)
+        return 0;
+    win->b0 = win->i / win->v;
+    win->base = win->b0 * win->v;
+    uint64_t full = win->base + win->v * FI_BLOCKS;
+    win->stop = full < win->end ? full : win->end;
+    win->nb = (int)((win->stop - win->base + win->v - 1) / win->v);
+    win->whole = win->i == win->base && win->stop == win->base + win->v * (uint64_t)win->nb;
+    return 1;
+}
+
+/* Index into the output of the window's first value (valid when whole). */
+FI_INLINE uint64_t fi_window_at(const fi_window_t *win) { return win->i - win->offset; }
+
+/* Copy the wanted part of scratch to out (unless written in place); advance. */
+FI_INLINE void fi_window_close(fi_window_t *win, void *out, const void *scratch, size_t size)
+{
+    if (!win->whole)
+        memcpy((char *)out + (win->i - win->offset) * size,
+               (const char *)scratch + (win->i - win->base) * size,
+               (size_t)(win->stop - win->i) * size);
+    win->i = win->stop;
+}
+
+/* ---- the Philox block generators of each level --------------------------- */
+static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
+{
+    fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0, nb, w->w0, w->w1, w->w2, w->w3);
+}
+
+#ifdef FI_X86_SIMD
+/* The SIMD routines keep counter word 1 fixed: they take the bulk of a
+ * window that stays inside one 2^32 run of blocks, the scalar one the rest. */
+FI_TARGET_AVX2 static void fi_blocks_avx2(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 {
     int done = 0;
-#ifdef FI_HAVE_X86_SIMD
-    int level = fi_cpu_level();
-    int lanes = level == 2 ? 32 : 8;
-    /* the SIMD routines keep counter word 1 fixed: stay inside one 2^32 run */
-    if (level > 0 && (uint64_t)(uint32_t)b0 + (uint64_t)nb <= 0x100000000ull) {
-        done = nb - nb % lanes;
-        if (level == 2)
-            fi_philox_blocks_avx512(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
-        else
-            fi_philox_blocks_avx2(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
+    if ((uint64_t)(uint32_t)b0 + (uint64_t)nb <= 0x100000000ull) {
+        done = nb - nb % FI_AVX2_BLOCKS;
+        fi_philox_blocks_avx2(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
     }
-#endif
     fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, nb - done,
                             w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
 }
 
-/* The window loop shared by every fill: V values per Philox block; TRANSFORM
- * (the variadic tail) writes tmp[0 .. V * nb) from the words w[.][0 .. nb);
- * tmp is the output itself where the window lies wholly inside it. */
-#define FI_WINDOWED(T, V, ...)                                                          \
-    do {                                                                                \
-        T window[(V) * FI_BLOCKS];                                                      \
-        fi_words_t w;                                                                   \
-        uint64_t end = offset + (uint64_t)n;                                            \
-        for (uint64_t i = offset; i < end;) {                                           \
-            uint64_t b0 = i / (V), base = b0 * (V);                                     \
-            uint64_t stop = base + (V) * FI_BLOCKS < end ? base + (V) * FI_BLOCKS : end; \
-            int nb = (int)((stop - base + (V) - 1) / (V));                              \
-            int whole = i == base && stop == base + (uint64_t)(V) * (uint64_t)nb;       \
-            T *tmp = whole ? out + (i - offset) : window;                               \
-            fi_blocks(key, b0, nb, &w);                                                 \
-            __VA_ARGS__;                                                                \
-            if (!whole)                                                                 \
-                memcpy(out + (i - offset), window + (i - base), (size_t)(stop - i) * sizeof(T)); \
-            i = stop;                                                                   \
-        }                                                                               \
-    } while (0)
+FI_TARGET_AVX512 static void fi_blocks_avx512(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
+{
+    int done = 0;
+    if ((uint64_t)(uint32_t)b0 + (uint64_t)nb <= 0x100000000ull) {
+        done = nb - nb % FI_AVX512_BLOCKS;
+        fi_philox_blocks_avx512(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
+    }
+    fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, nb - done,
+                            w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
+}
+#endif
+
+/* Define name_scalar, name_avx2 and name_avx512 (declared in levels.h): the
+ * body name_body compiled for each level with that level's block generator.
+ * A definition, not a statement: params and args are parenthesised lists. */
+#define FI_EXPAND(...) __VA_ARGS__
+#ifdef FI_X86_SIMD
+#define FI_FILL_LEVELS(name, params, args)                                                  \
+    void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
+    FI_TARGET_AVX2 void name##_avx2 params { name##_body(fi_blocks_avx2, FI_EXPAND args); } \
+    FI_TARGET_AVX512 void name##_avx512 params { name##_body(fi_blocks_avx512, FI_EXPAND args); }
+#else
+#define FI_FILL_LEVELS(name, params, args)                                                  \
+    void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
+    void name##_avx2 params { name##_body(fi_blocks_scalar, FI_EXPAND args); }              \
+    void name##_avx512 params { name##_body(fi_blocks_scalar, FI_EXPAND args); }
+#endif
 
 #endif

@@ -1,0 +1,258 @@
+"""The argument rules shared by the draw and dense boundaries.
+
+numpy's ``numpy/random/_common.pyx`` is the model: each rule is written once,
+here, with the argument's name in its message, and the boundaries of
+``_random.pyx`` and ``_dense.pyx`` apply them before any kernel runs. The
+common case (a plain int, float, tuple or array) is decided in C without a
+Python call; anything else takes the slower path that words the error.
+"""
+import numbers
+import operator
+
+import numpy as np
+
+cimport numpy as cnp
+from libc.math cimport isfinite, isnan
+from libc.stdint cimport uint64_t
+
+cnp.import_array()
+
+cdef cnp.dtype F32 = np.dtype(np.float32)
+cdef cnp.dtype F64 = np.dtype(np.float64)
+cdef double F32_MAX = float(np.finfo(np.float32).max)
+cdef double F64_MAX = float(np.finfo(np.float64).max)
+# Elements an array may hold (numpy's own limit is the address space).
+cdef Py_ssize_t MAX_SIZE = (<Py_ssize_t>1) << 62
+
+# ---- threads ----------------------------------------------------------------
+cdef int n_threads = 1
+cdef int max_threads = 1
+
+
+cdef int threads() noexcept:
+    return n_threads
+
+
+def set_threads(int n, int most):
+    """Store the thread count the kernels use (checked by fastinit._threads)."""
+    global n_threads, max_threads
+    n_threads = n
+    max_threads = most
+
+
+def get_threads():
+    return n_threads
+
+
+# ---- numbers ------------------------------------------------------------------
+cdef object check_int(object value, str name, object low=0, object high=None):
+    """An int (not a bool) in [low, high): TypeError/ValueError naming ``name``."""
+    if type(value) is not int:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be an int, got {value!r}")
+        try:
+            value = operator.index(value)
+        except TypeError:
+            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}") from None
+    if (low is not None and value < low) or (high is not None and value >= high):
+        lo = "" if low is None else f">= {low}"
+        hi = "" if high is None else f"< {high}"
+        both = " and ".join(s for s in (lo, hi) if s)
+        raise ValueError(f"{name} must be {both}, got {value}")
+    return value
+
+
+cdef double check_real(object value, str name, bint finite=True) except? -1.0:
+    """A real number as a double: TypeError for non-numbers, ValueError for NaN
+    (and for +-inf when ``finite``)."""
+    cdef double v
+    if type(value) is float:
+        v = <double>value
+    else:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        if isinstance(value, (complex, np.complexfloating)):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        try:
+            v = float(value)
+        except OverflowError:
+            raise ValueError(f"{name} must be a finite number, got {value!r} (too large)") from None
+    if isnan(v) or (finite and not isfinite(v)):
+        raise ValueError(f"{name} must be a finite number, got {v}")
+    return v
+
+
+# ---- shapes and dtypes ----------------------------------------------------------
+cdef tuple check_shape(object shape, Py_ssize_t *size, str name="shape"):
+    """An int or a sequence of non-negative ints, as a tuple; its element
+    count in size[0]. A shape too large for memory is a ValueError."""
+    cdef Py_ssize_t n = 1, d
+    cdef bint zero = False, big = False
+    cdef object dim
+    if type(shape) is tuple and len(<tuple>shape) <= cnp.NPY_MAXDIMS:
+        for dim in <tuple>shape:
+            if type(dim) is not int:
+                return slow_shape(shape, size, name)
+            try:
+                d = dim
+            except OverflowError:
+                return slow_shape(shape, size, name)
+            if d < 0:
+                return slow_shape(shape, size, name)
+            if d == 0:
+                zero = True
+            elif n > MAX_SIZE // d:
+                big = True
+            else:
+                n *= d
+        if zero:
+            size[0] = 0
+            return <tuple>shape
+        if not big:
+            size[0] = n
+            return <tuple>shape
+    return slow_shape(shape, size, name)
+
+
+cdef tuple slow_shape(object shape, Py_ssize_t *size, str name):
+    if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, (bool, np.bool_)):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(
+            f"{name} must be an int or a tuple of ints, got {type(shape).__name__} {shape!r}")
+    dims = []
+    for d in shape:
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (numbers.Integral, np.integer)):
+            raise TypeError(f"{name} must hold ints, got {d!r} in {tuple(shape)!r}")
+        if d < 0:
+            raise ValueError(f"{name} must hold non-negative ints, got {tuple(shape)!r}")
+        dims.append(int(d))
+    if len(dims) > cnp.NPY_MAXDIMS:
+        raise ValueError(f"{name} has {len(dims)} dimensions; at most {cnp.NPY_MAXDIMS} are allowed")
+    total = 1
+    for d in dims:
+        total *= d
+    if 0 in dims:
+        total = 0
+    if total > MAX_SIZE:
+        raise ValueError(f"{name} {tuple(dims)} holds {total} elements: too many for memory")
+    size[0] = total
+    return tuple(dims)
+
+
+cdef cnp.dtype check_dtype(object dtype, str name="dtype"):
+    """float32 or float64 as a numpy dtype; TypeError naming ``name`` otherwise."""
+    if dtype is None or dtype is np.float32 or dtype is F32:
+        return F32
+    if dtype is np.float64 or dtype is F64 or dtype is float:
+        return F64
+    try:
+        dt = np.dtype(dtype)
+    except Exception:
+        raise TypeError(f"{name} must be float32 or float64, got {dtype!r}") from None
+    if dt == F32:
+        return F32
+    if dt == F64:
+        return F64
+    raise TypeError(f"{name} must be float32 or float64, got {dt}")
+
+
+cdef double dtype_max(cnp.dtype dtype) noexcept:
+    return F32_MAX if dtype is F32 else F64_MAX
+
+
+# ---- out= ----------------------------------------------------------------------
+cdef cnp.dtype out_dtype(object out, object dtype, str name="out"):
+    """The dtype to fill: ``dtype`` (float32 if None), or with ``out`` given,
+    out's, which a given ``dtype`` must match (numpy's rule)."""
+    cdef cnp.dtype dt
+    if out is None:
+        return check_dtype(dtype)
+    if type(out) is not cnp.ndarray and not isinstance(out, cnp.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
+    dt = (<cnp.ndarray>out).descr
+    if dt is not F32 and dt is not F64:
+        if not dt.isnative:
+            raise ValueError(f"{name} must be in native byte order, got {dt.str}")
+        if dt == F32:
+            dt = F32
+        elif dt == F64:
+            dt = F64
+        else:
+            raise TypeError(f"{name} must have dtype float32 or float64, got {dt}")
+    if dtype is not None and check_dtype(dtype) is not dt:
+        raise TypeError(f"dtype {np.dtype(dtype)} disagrees with {name}.dtype {dt}")
+    return dt
+
+
+cdef cnp.ndarray check_out(object out, tuple shape, cnp.dtype dtype, str name="out"):
+    """``out`` after numpy's check_output rules: an ndarray of ``dtype`` (as
+    out_dtype returned it), writable, C-contiguous, aligned, of ``shape``."""
+    cdef cnp.ndarray a = <cnp.ndarray>out
+    cdef int flags = cnp.PyArray_FLAGS(a)
+    if not flags & cnp.NPY_ARRAY_WRITEABLE:
+        raise ValueError(f"{name} must be writable")
+    if not flags & cnp.NPY_ARRAY_C_CONTIGUOUS:
+        raise ValueError(f"{name} must be C-contiguous")
+    if not flags & cnp.NPY_ARRAY_ALIGNED:
+        raise ValueError(f"{name} must be aligned")
+    if shape is not None and (<object>a).shape != shape:
+        raise ValueError(f"{name} has shape {(<object>a).shape}, expected {shape}")
+    return a
+
+
+# ---- memory overlap ------------------------------------------------------------
+cdef inline void extent(cnp.ndarray a, char **lo, char **hi) noexcept:
+    """The bytes [lo, hi) that a's elements can touch."""
+    cdef char *p = <char *>cnp.PyArray_DATA(a)
+    cdef char *first = p
+    cdef char *last = p
+    cdef int k
+    cdef Py_ssize_t step
+    if cnp.PyArray_SIZE(a) == 0:
+        lo[0] = hi[0] = p
+        return
+    for k in range(cnp.PyArray_NDIM(a)):
+        step = cnp.PyArray_STRIDE(a, k) * (cnp.PyArray_DIM(a, k) - 1)
+        if step < 0:
+            first += step
+        else:
+            last += step
+    lo[0] = first
+    hi[0] = last + cnp.PyArray_ITEMSIZE(a)
+
+
+cdef bint overlaps(cnp.ndarray a, cnp.ndarray b) except -1:
+    """Whether a and b share memory: decided by their extents when those are
+    apart, else exactly (numpy's shares_memory, bounded work; too hard counts
+    as shared)."""
+    cdef char *alo
+    cdef char *ahi
+    cdef char *blo
+    cdef char *bhi
+    extent(a, &alo, &ahi)
+    extent(b, &blo, &bhi)
+    if ahi <= blo or bhi <= alo:
+        return False
+    if cnp.PyArray_IS_C_CONTIGUOUS(a) and cnp.PyArray_IS_C_CONTIGUOUS(b):
+        return True
+    try:
+        return np.shares_memory(a, b, max_work=10000)
+    except np.exceptions.TooHardError:
+        return True
+
+
+# ---- the same rules for Python callers (initializers, nn, data, cli) --------------
+def integer(value, name, low=0, high=None):
+    """An int (not a bool) in [low, high): TypeError/ValueError naming ``name``."""
+    return check_int(value, name, low, high)
+
+
+def real(value, name, finite=True):
+    """A real number as a float: TypeError/ValueError naming ``name``."""
+    return check_real(value, name, finite)
+
+
+def float_dtype(dtype, name="dtype"):
+    """float32 (also for None) or float64 as a numpy dtype; TypeError naming ``name``."""
+    return check_dtype(dtype, name)
