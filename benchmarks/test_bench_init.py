@@ -3,6 +3,7 @@ import pytest
 
 import fastinit
 from fastinit import bench
+from fastinit.benchcase import at_level
 
 CASES = bench.fill_cases()
 
@@ -20,5 +21,6 @@ def test_init(benchmark, record, case, impl):
     fns = case.make()
     if impl not in fns:
         pytest.skip(f"no {impl} way for this case")
-    benchmark(fns[impl])
+    with at_level(case.level):
+        benchmark(fns[impl])
     record(case.group, impl, benchmark)

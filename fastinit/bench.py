@@ -7,24 +7,15 @@ NumPy time / fastinit time from the same run, never as an absolute figure.
 """
 import math
 import os
-import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 import fastinit
+from fastinit import bench_dense
+from fastinit.benchcase import Case, at_level, levels, time_call, torch_available
 
 SIZES = {"64x64": (64, 64), "1024x1024": (1024, 1024), "4096x4096": (4096, 4096)}
-QUICK_SIZES = ("64x64", "1024x1024", "32x64x64")  # bench --quick
-
-
-@dataclass
-class Case:
-    """A comparison: ``make(threads)`` returns {"fastinit": f, "numpy": g, ...}."""
-    group: str
-    make: object
-    threads: int = 1
-    tags: dict = field(default_factory=dict)
+QUICK_SIZES = ("1x1", "8x8", "64x64", "1024x1024", "32x64x64")  # bench --quick
 
 
 def _normal_out(shape, dtype):
@@ -80,6 +71,23 @@ def _normal_alloc(shape):
     return make
 
 
+def _normal_seeded(shape):
+    """The hot-loop call: a fresh small weight from an int seed, against
+    NumPy's Generator drawing and scaling one."""
+    def make():
+        std = math.sqrt(2.0 / shape[0])
+        rng = np.random.default_rng(0)
+
+        def numpy_way():
+            return rng.standard_normal(shape, dtype=np.float32) * std
+
+        def fastinit_way():
+            return fastinit.he_normal(shape, seed=0)
+
+        return {"fastinit": fastinit_way, "numpy": numpy_way}
+    return make
+
+
 def _torch_way(shape, dtype, kind):
     """PyTorch's kaiming_normal_/kaiming_uniform_ into a preallocated tensor,
     when torch is installed (its (out, in) layout: the shape reversed)."""
@@ -106,46 +114,36 @@ def fill_cases():
                 cases.append(Case(f"he_uniform out= {dt} {size} t{t}", _uniform_out(shape, dtype), t, tags))
         cases.append(Case(f"he_normal alloc float64 {size} t1", _normal_alloc(shape), 1,
                           dict(size=size, dtype="float64", threads=1)))
+    return per_call_cases() + cases + level_cases()
+
+
+def per_call_cases():
+    """What a call costs when the arithmetic is nothing: one value, 64 values."""
+    f32 = dict(dtype="float32", threads=1)
+    return [Case("he_normal out= float32 1x1 t1", _normal_out((1, 1), np.float32), 1,
+                 dict(size="1x1", **f32)),
+            Case("he_normal seed=0 float32 8x8 t1", _normal_seeded((8, 8)), 1,
+                 dict(size="8x8", **f32))]
+
+
+def level_cases():
+    """The 1024x1024 fills at every SIMD level this CPU has (FASTINIT_SIMD):
+    what an AVX2-only or a scalar machine would see, measured here."""
+    cases = []
+    for level in levels():
+        for dtype in (np.float32, np.float64):
+            dt = np.dtype(dtype).name
+            tags = dict(size="1024x1024", dtype=dt, threads=1, level=level)
+            shape = SIZES["1024x1024"]
+            cases.append(Case(f"he_normal out= {dt} 1024x1024 t1 {level}", _normal_out(shape, dtype),
+                              1, tags, level))
+            cases.append(Case(f"he_uniform out= {dt} 1024x1024 t1 {level}",
+                              _uniform_out(shape, dtype), 1, tags, level))
     return cases
 
 
 def all_cases():
-    cases = fill_cases()
-    try:
-        from fastinit import bench_dense
-    except ImportError:  # the dense kernels are optional in a partial build
-        return cases
-    return cases + bench_dense.dense_cases()
-
-
-def time_call(fn, min_time=0.2, repeat=5):
-    """Best-of-``repeat`` seconds per call, each repeat lasting ~min_time/repeat."""
-    fn()
-    t0 = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - t0, 1e-7)
-    number = max(1, int(min_time / repeat / once))
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / number)
-    return best
-
-
-_TORCH = None
-
-
-def torch_available():
-    global _TORCH
-    if _TORCH is None:
-        try:
-            import torch  # noqa: F401
-            _TORCH = True
-        except ImportError:
-            _TORCH = False
-    return _TORCH
+    return fill_cases() + bench_dense.dense_cases()
 
 
 def run(cases=None, min_time=0.2, stream=None, quick=False):
@@ -170,7 +168,8 @@ def run(cases=None, min_time=0.2, stream=None, quick=False):
                 import torch as _t
                 _t.set_num_threads(case.threads)
             fns = case.make()
-            times = {name: time_call(fn, min_time) for name, fn in fns.items()}
+            with at_level(case.level):
+                times = {name: time_call(fn, min_time) for name, fn in fns.items()}
             ratio = times["numpy"] / times["fastinit"]
             rows.append(dict(group=case.group, ratio=ratio, **times))
             line = (f"{case.group:<44} {_fmt(times['fastinit']):>10} {_fmt(times['numpy']):>10} "

@@ -4,7 +4,7 @@ import numpy as np
 
 import fastinit
 from fastinit import data
-from fastinit.bench import Case
+from fastinit.benchcase import Case
 from fastinit.nn import MLP
 
 SHAPES = {"32x64x64": (32, 64, 64), "256x1024x1024": (256, 1024, 1024),

@@ -255,7 +255,7 @@ def orthogonal(shape, gain=1.0, column_axis=-1, *, dtype=None, out=None, seed=No
     if nd < 2:
         raise ValueError(f"shape must have at least 2 dimensions for orthogonal, got {shape}")
     column_axis = _common.integer(column_axis, "column_axis", -nd, nd) % nd
-    if abs(gain) > np.finfo(arr.dtype).max:
+    if abs(gain) > float(np.finfo(arr.dtype).max):
         raise ValueError(f"gain {gain} does not fit in {arr.dtype}")
     n_cols = shape[column_axis]
     n_rows = arr.size // n_cols if n_cols else 0

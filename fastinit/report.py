@@ -88,21 +88,12 @@ def to_json(cfg, runs, path):
         json.dump(_clean(doc), f, indent=1)
 
 
-class PlotUnavailable(RuntimeError):
-    pass
-
-
 def plot(runs, path):
     """Per-layer activation histograms at init for each init x activation (as
     in Glorot & Bengio 2010, figure 6) and the loss curves, to a PNG."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise PlotUnavailable(
-            "--plot needs matplotlib: pip install 'fastinit[plot]' (or pip install matplotlib)"
-        ) from None
+    import matplotlib   # cli.compare checked that it imports before training
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     inits = list(dict.fromkeys(r.init for r in runs))
     acts = list(dict.fromkeys(r.activation for r in runs))
     by = {(r.init, r.activation): r for r in runs}
