@@ -196,9 +196,19 @@ cdef cnp.ndarray check_out(object out, tuple shape, cnp.dtype dtype, str name="o
         raise ValueError(f"{name} must be C-contiguous")
     if not flags & cnp.NPY_ARRAY_ALIGNED:
         raise ValueError(f"{name} must be aligned")
-    if shape is not None and (<object>a).shape != shape:
+    if shape is not None and not same_shape(a, shape):
         raise ValueError(f"{name} has shape {(<object>a).shape}, expected {shape}")
     return a
+
+
+cdef inline bint same_shape(cnp.ndarray a, tuple shape):
+    cdef int k, nd = cnp.PyArray_NDIM(a)
+    if nd != len(shape):
+        return False
+    for k in range(nd):
+        if cnp.PyArray_DIM(a, k) != <cnp.npy_intp>shape[k]:
+            return False
+    return True
 
 
 # ---- memory overlap ------------------------------------------------------------

@@ -280,7 +280,7 @@ cdef cnp.ndarray bias(object b, Py_ssize_t n_out, cnp.dtype dt, tuple w_shape):
     cdef cnp.ndarray v
     if isinstance(b, cnp.ndarray):
         v = <cnp.ndarray>b
-        if v.dtype.kind != "f" or cnp.PyArray_TYPE(v) != dt.type_num:
+        if cnp.PyArray_TYPE(v) != dt.type_num:
             raise TypeError(f"mixed dtypes: X is {dt} but b is {v.dtype}; use one dtype per call")
     else:
         try:
@@ -288,8 +288,8 @@ cdef cnp.ndarray bias(object b, Py_ssize_t n_out, cnp.dtype dt, tuple w_shape):
         except (TypeError, ValueError) as e:
             raise TypeError(f"b must be a numpy.ndarray, an array-like of numbers or None, "
                             f"got {type(b).__name__}: {e}") from None
-    if (<object>v).shape != (n_out,):
-        if (<object>v).shape != (1, n_out):
+    if not (cnp.PyArray_NDIM(v) == 1 and cnp.PyArray_DIM(v, 0) == n_out):
+        if not (cnp.PyArray_NDIM(v) == 2 and cnp.PyArray_DIM(v, 0) == 1 and cnp.PyArray_DIM(v, 1) == n_out):
             raise ValueError(f"b has shape {(<object>v).shape}, but W {w_shape} needs ({n_out},)")
         v = v.reshape(n_out)
     return native(v, dt, True)
@@ -306,6 +306,12 @@ cdef cnp.ndarray output(object out, tuple shape, cnp.dtype dt, str name):
         raise TypeError(f"mixed dtypes: the inputs are {dt} but {name} is {odt}; "
                         "use one dtype per call")
     return check_out(out, shape, dt, name)
+
+
+cdef inline int apart1(cnp.ndarray o, str o_name, object x, str x_name) except -1:
+    if x is not None and overlaps(o, <cnp.ndarray>x):
+        raise ValueError(f"{o_name} must not share memory with {x_name}")
+    return 0
 
 
 cdef apart(tuple outputs, tuple inputs):
@@ -338,7 +344,10 @@ def forward(X, W, b, activation, out):
         bv = bias(b, n_out, dt, (<object>w).shape)
     o = output(out, (batch, n_out), dt, "out")
     if out is not None:
-        apart((("out", o),), (("X", x), ("W", w), ("b", b if isinstance(b, cnp.ndarray) else None)))
+        apart1(o, "out", x, "X")
+        apart1(o, "out", w, "W")
+        if isinstance(b, cnp.ndarray):
+            apart1(o, "out", b, "b")
     PyArray_MatrixProduct2(native(x, dt, False), native(w, dt, False), o)
     bias_act(o, bv, act, threads())
     return o

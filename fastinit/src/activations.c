@@ -67,33 +67,60 @@ FI_INLINE double fi_clamp_abs_f64(double x, double lim)
     return fi_bits_f64(a | (u & 0x8000000000000000ull));
 }
 
-/* tanh(9) and tanh(22) round to 1 in float32 and float64. NaN: the exp runs
- * on 0 and the NaN is passed through by the final select. */
+/* NaN in, NaN out, with no float-to-int conversion of the NaN (undefined
+ * behaviour): the exp runs on 0 instead and the NaN is put back at the end.
+ * Both on the bit patterns, which GCC vectorises (a float select it would
+ * not). mask is all ones for NaN, else 0. */
+FI_INLINE uint32_t fi_nan_mask_f32(float x)
+{
+    return 0u - (uint32_t)((fi_f32_bits(x) & 0x7fffffffu) > 0x7f800000u);
+}
+
+FI_INLINE uint64_t fi_nan_mask_f64(double x)
+{
+    return 0ull - (uint64_t)((fi_f64_bits(x) & 0x7fffffffffffffffull) > 0x7ff0000000000000ull);
+}
+
+FI_INLINE float fi_blend_f32(float a, float b, uint32_t mask)
+{
+    return fi_bits_f32((fi_f32_bits(a) & ~mask) | (fi_f32_bits(b) & mask));
+}
+
+FI_INLINE double fi_blend_f64(double a, double b, uint64_t mask)
+{
+    return fi_bits_f64((fi_f64_bits(a) & ~mask) | (fi_f64_bits(b) & mask));
+}
+
+/* tanh(9) and tanh(22) round to 1 in float32 and float64. */
 FI_INLINE float fi_tanh_f32(float x)
 {
-    float ax = fabsf(fi_clamp_abs_f32(x, 9.0f));
-    float e = fi_expm1_f32(2.0f * (ax == ax ? ax : 0.0f));
-    float t = copysignf(e / (e + 2.0f), x);
-    return x == x ? t : x;
+    uint32_t nan = fi_nan_mask_f32(x);
+    float ax = fabsf(fi_clamp_abs_f32(fi_blend_f32(x, 0.0f, nan), 9.0f));
+    float e = fi_expm1_f32(2.0f * ax);
+    return fi_blend_f32(copysignf(e / (e + 2.0f), x), x, nan);
 }
 
 FI_INLINE double fi_tanh_f64(double x)
 {
-    double ax = fabs(fi_clamp_abs_f64(x, 22.0));
-    double e = fi_expm1_f64(2.0 * (ax == ax ? ax : 0.0));
-    double t = copysign(e / (e + 2.0), x);
-    return x == x ? t : x;
+    uint64_t nan = fi_nan_mask_f64(x);
+    double ax = fabs(fi_clamp_abs_f64(fi_blend_f64(x, 0.0, nan), 22.0));
+    double e = fi_expm1_f64(2.0 * ax);
+    return fi_blend_f64(copysign(e / (e + 2.0), x), x, nan);
 }
 
 /* exp(-x) kept finite and normal: |x| <= 87 (float32), 708 (float64). */
 FI_INLINE float fi_sigmoid_f32(float x)
 {
-    return 1.0f / (1.0f + fi_exp_f32(-fi_clamp_abs_f32(x, 87.0f)));
+    uint32_t nan = fi_nan_mask_f32(x);
+    float s = 1.0f / (1.0f + fi_exp_f32(-fi_clamp_abs_f32(fi_blend_f32(x, 0.0f, nan), 87.0f)));
+    return fi_blend_f32(s, x, nan);
 }
 
 FI_INLINE double fi_sigmoid_f64(double x)
 {
-    return 1.0 / (1.0 + fi_exp_f64(-fi_clamp_abs_f64(x, 708.0)));
+    uint64_t nan = fi_nan_mask_f64(x);
+    double s = 1.0 / (1.0 + fi_exp_f64(-fi_clamp_abs_f64(fi_blend_f64(x, 0.0, nan), 708.0)));
+    return fi_blend_f64(s, x, nan);
 }
 
 /* ---- one element of each pass ------------------------------------------- */

@@ -105,12 +105,12 @@ FI_INLINE void fi_quadrant_f64(uint32_t q, double s, double c, double *sin_out, 
 
 /* ---- exp ------------------------------------------------------------------ */
 /* exp(x) = 2^k exp(r), r = x - k ln2 in [-ln2/2, ln2/2]; the caller clamps x to
- * a range where 2^k is a normal number. NaN gives NaN. */
+ * a range where 2^k is a normal number and passes no NaN (converting NaN to
+ * an int is undefined behaviour). */
 FI_INLINE float fi_exp_f32(float x)
 {
     float kf = x * 1.44269504088896341f;
     kf = kf + (kf >= 0.0f ? 0.5f : -0.5f);
-    kf = kf == kf ? kf : 0.0f; /* NaN: no float-to-int conversion of it (UB); r stays NaN */
     int32_t k = (int32_t)kf;
     float fk = (float)k;
     float r = (x - fk * 0.693145751953125f) - fk * 1.428606765330187e-06f;
@@ -123,7 +123,6 @@ FI_INLINE double fi_exp_f64(double x)
 {
     double kd = x * 1.44269504088896338700e+00;
     kd = kd + (kd >= 0.0 ? 0.5 : -0.5);
-    kd = kd == kd ? kd : 0.0; /* NaN: no float-to-int conversion of it (UB); r stays NaN */
     int64_t k = (int64_t)kd;
     double fk = (double)k;
     double r = (x - fk * 6.93147180369123816490e-01) - fk * 1.90821492927058770002e-10;
