@@ -5,6 +5,13 @@ OpenMP's own default (``OMP_NUM_THREADS`` or the number of cores). A build
 without OpenMP always runs one thread. Small arrays stay on one thread
 whatever the setting (the kernels decide).
 
+These are fastinit's own OpenMP threads (the fills and the fused dense
+passes). NumPy's BLAS, which does the matrix products, has its own:
+``fastinit.nn``'s training and evaluation loops use one BLAS thread while
+their products are small and ``get_num_threads()`` when they are large
+(``fastinit._blas``); ``set_num_threads(n, blas=True)`` also sets BLAS to
+``n`` threads for the whole process.
+
 The count is at most :data:`MAX_THREADS`, 4 times the CPUs this process may
 run on: ``set_num_threads`` rejects more with a ValueError, and a larger or
 malformed ``FASTINIT_NUM_THREADS`` is ignored with a warning (OpenMP runtimes
@@ -54,7 +61,7 @@ def get_num_threads():
     return _common.get_threads()
 
 
-def set_num_threads(n):
+def set_num_threads(n, *, blas=False):
     """Set the number of threads fastinit's kernels use.
 
     Parameters
@@ -62,6 +69,10 @@ def set_num_threads(n):
     n : int
         From 1 to :data:`MAX_THREADS` (4 times the CPUs); more is a
         ValueError. Without OpenMP the count stays 1.
+    blas : bool, default False
+        Also set NumPy's BLAS to ``n`` threads, for the whole process
+        (through threadpoolctl). ``fastinit.nn`` never uses more BLAS
+        threads than ``n`` in its loops either way.
 
     Notes
     -----
@@ -72,3 +83,6 @@ def set_num_threads(n):
     if n > MAX_THREADS:
         raise ValueError(f"n must be <= {MAX_THREADS} (4 x the {MAX_THREADS // 4} CPUs), got {n}")
     _common.set_threads(n if _random.have_openmp() else 1, MAX_THREADS)
+    if blas:
+        from fastinit._blas import set_blas_threads
+        set_blas_threads(n)

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from fastinit import _dense
+from fastinit import _blas, _dense
 from fastinit._common import float_dtype as check_dtype, integer as check_int, real as check_real
 from fastinit._dense import activation_code
 from fastinit._threads import get_num_threads
@@ -141,6 +141,11 @@ class MLP:
     def __repr__(self):
         return (f"MLP({list(self.sizes)}, activation={self.activation!r}, output={self.output!r}, "
                 f"dtype={self.dtype.name})")
+
+    def _product(self, rows):
+        """The largest multiply-add count of one layer's product over ``rows``
+        samples: what decides whether BLAS threads pay (fastinit._blas)."""
+        return rows * max(a * b for a, b in zip(self.sizes, self.sizes[1:]))
 
     @property
     def n_params(self):
@@ -336,7 +341,8 @@ class MLP:
         """(loss, accuracy) on a data set; the layers' gradients are untouched."""
         loss = self._check_loss(loss)
         X = self._check_X(X)
-        P = self._forward(X)
+        with _blas.limit(self._product(X.shape[0])):
+            P = self._forward(X)
         ws = self._ws
         self._targets(y, X.shape[0], ws)
         value = self._loss_grad(loss, ws)
@@ -385,7 +391,7 @@ class MLP:
         if X_val is not None:
             hist["val_loss"], hist["val_accuracy"] = [], []
         # overflow in a diverging run is reported by hist["diverged"], not warned
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), _blas.limit(self._product(batch_size)):
             self._epochs(X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
                          callback, hist)
         return hist
@@ -417,8 +423,10 @@ class MLP:
         loss = self._check_loss(loss)
         X = self._check_X(X)
         order = np.arange(X.shape[0]) if order is None else np.asarray(order)
-        return self._train_epoch(X, np.asarray(y), order, check_real(lr, "lr"),
-                                 check_int(batch_size, "batch_size", low=1), loss, momentum)
+        batch_size = check_int(batch_size, "batch_size", low=1)
+        with _blas.limit(self._product(batch_size)):
+            return self._train_epoch(X, np.asarray(y), order, check_real(lr, "lr"), batch_size, loss,
+                                     momentum)
 
     def _train_epoch(self, X, y, order, lr, batch_size, loss, momentum):
         through = self._through_output(loss)
@@ -450,7 +458,7 @@ class MLP:
         constant init leaves one per layer).
         """
         X = self._check_X(X)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), _blas.limit(self._product(X.shape[0])):
             self._forward(X)
             if y is not None:
                 self.backward(y, loss)

@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import fastinit
+
+# The suite's products are small: one BLAS thread, so a busy machine (or CI
+# sharing its cores) does not starve spinning BLAS threads (issue 8).
+_BLAS_LIMIT = threadpool_limits(1, user_api="blas")
 
 
 @pytest.fixture(autouse=True)
