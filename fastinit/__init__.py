@@ -18,6 +18,27 @@ import os as _os
 if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
     _os.environ["GOMP_SPINCOUNT"] = "1000"
 
+
+def _extension_missing(error):
+    """An ImportError that says why the compiled kernels are missing and what to run."""
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    if _os.path.exists(_os.path.join(here, "_random.pyx")):
+        return ImportError(
+            f"fastinit's compiled kernels are not built in {here}. That is the source folder of a "
+            "fastinit checkout, and Python imports it (not an installed fastinit) when you run from "
+            "the repository root. Either run from another directory, or build the kernels in place "
+            f"with: pip install -e {_os.path.dirname(here)}   ({error})")
+    return ImportError(f"fastinit's compiled kernels failed to import ({error}); reinstall with: "
+                       "pip install --force-reinstall fastinit")
+
+
+try:
+    from fastinit import _common, _dense, _random  # noqa: E402,F401
+except ImportError as _e:
+    if getattr(_e, "name", "") and not str(getattr(_e, "name", "")).startswith("fastinit"):
+        raise           # a dependency (numpy) is missing: its own message says it
+    raise _extension_missing(_e) from None
+
 from fastinit._threads import get_num_threads, set_num_threads  # noqa: E402
 from fastinit.dense import dense_backward, dense_forward  # noqa: E402
 from fastinit.initializers import (  # noqa: E402

@@ -1,5 +1,16 @@
-"""The command line: ``python -m fastinit compare`` and ``python -m fastinit bench``."""
+"""The command line: ``python -m fastinit compare`` and ``python -m fastinit bench``.
+
+Every option is checked before any training: a bad one is one line on
+stderr and exit code 2 (numbers out of range or not finite, output paths
+whose folder is missing or that are folders, networks that would not fit in
+memory). Ctrl-C is one line and exit code 130, after writing the runs done
+so far to ``--json``. ``python -m fastinit`` alone prints this help.
+"""
 import argparse
+import io
+import json
+import math
+import os
 import sys
 import time
 
@@ -57,14 +68,19 @@ def _choices(kind, allowed, aliases=None):
     return parse
 
 
-def _number(kind, low, integer=True, strict=False):
+def _number(kind, low, integer=True, strict=False, below=None):
+    """A finite int or float >= low (> low if strict) and < below."""
     def parse(text):
         try:
             v = int(text) if integer else float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {'an int' if integer else 'a number'}") from None
-        if v < low or (strict and v == low) or v != v:
+        if not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"{kind} must be a finite number, got {text}")
+        if v < low or (strict and v == low):
             raise argparse.ArgumentTypeError(f"{kind} must be {'>' if strict else '>='} {low}, got {text}")
+        if below is not None and v >= below:
+            raise argparse.ArgumentTypeError(f"{kind} must be < {below}, got {text}")
         return v
     return parse
 
@@ -73,7 +89,6 @@ def build_parser():
     p = _Parser(prog="fastinit", description="fastinit: fast, reproducible weight initialization.")
     p.add_argument("--version", action="version", version=f"fastinit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="{compare,bench}", parser_class=_Parser)
-    sub.required = True
 
     d = ex.Config()
     c = sub.add_parser(
@@ -98,12 +113,13 @@ def build_parser():
     c.add_argument("--epochs", type=_number("--epochs", 1), default=d.epochs, help="training epochs (default %(default)s)")
     c.add_argument("--lr", type=_number("--lr", 0, integer=False, strict=True), default=None,
                    help="learning rate (default 0.02 x min(1, 8/depth): 0.02 at depth 8, 0.0053 at 30)")
-    c.add_argument("--momentum", type=_number("--momentum", 0, integer=False), default=d.momentum,
+    c.add_argument("--momentum", type=_number("--momentum", 0, integer=False, below=1), default=d.momentum,
                    help="SGD momentum in [0, 1) (default %(default)s)")
     c.add_argument("--batch-size", type=_number("--batch-size", 1), default=d.batch_size, help="mini-batch size (default %(default)s)")
     c.add_argument("--seed", type=_number("--seed", 0), default=d.seed, help="seed of the data, the weights and the shuffling (default %(default)s)")
     c.add_argument("--dtype", choices=("float32", "float64"), default=d.dtype, help="(default %(default)s)")
-    c.add_argument("--json", metavar="FILE", help="write everything, per layer and per epoch, to FILE")
+    c.add_argument("--json", metavar="FILE", help="write everything, per layer and per epoch, to FILE "
+                                                  "('-': to stdout, and the table to stderr)")
     c.add_argument("--plot", metavar="FILE.png", help="draw activation histograms at init and loss curves (needs matplotlib)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
@@ -116,47 +132,127 @@ def build_parser():
     return p
 
 
-def compare(args, out=None, err=None):
-    out = sys.stdout if out is None else out
-    err = sys.stderr if err is None else err
-    if args.momentum >= 1:
-        raise SystemExit(f"fastinit compare: error: --momentum must be < 1, got {args.momentum}")
+def _memory_available():
+    """Bytes of memory this process can still get (MemAvailable), or None."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def memory_needed(cfg):
+    """An upper estimate of the bytes one network of ``cfg`` holds: weights,
+    gradients, velocities, a W.T copy and a snapshot (6 copies of the
+    parameters), and outputs and gradients of every layer for up to four batch
+    sizes, the whole data set the largest."""
+    item = 4 if cfg.dtype == "float32" else 8
+    sizes = [2] + [cfg.width] * cfg.depth + [10]
+    params = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    rows = cfg.samples + cfg.batch_size + min(cfg.probe, cfg.samples)
+    return item * (6 * params + 2 * 2 * rows * sum(sizes))
+
+
+def _check_path(option, path, err):
+    """An output file's folder must exist and the path must not be a folder."""
+    if path is None or path == "-":
+        return True
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        err.write(f"fastinit compare: error: {option} {path!r} is a folder; give a file name\n")
+        return False
+    if not os.path.isdir(folder):
+        err.write(f"fastinit compare: error: {option} {path!r}: folder {folder!r} does not exist\n")
+        return False
+    if not os.access(folder, os.W_OK):
+        err.write(f"fastinit compare: error: {option} {path!r}: folder {folder!r} is not writable\n")
+        return False
+    return True
+
+
+def _check(args, cfg, err):
+    """Every check that can fail before training; False after one line on err."""
     if args.plot:
+        if args.plot == "-":
+            err.write("fastinit compare: error: --plot needs a file name, not '-'\n")
+            return False
         try:
             import matplotlib  # noqa: F401
         except ImportError:
             err.write("fastinit compare: error: --plot needs matplotlib: "
                       "pip install 'fastinit[plot]' (or pip install matplotlib)\n")
-            return 2
+            return False
+    if not (_check_path("--json", args.json, err) and _check_path("--plot", args.plot, err)):
+        return False
+    need, have = memory_needed(cfg), _memory_available()
+    if have is not None and need > 0.8 * have:
+        err.write(f"fastinit compare: error: a {cfg.depth}x{cfg.width} network on {cfg.samples} samples "
+                  f"needs about {need / 2**30:.1f} GiB; this machine has {have / 2**30:.1f} GiB "
+                  "available: lower --depth, --width or --samples\n")
+        return False
+    return True
+
+
+def compare(args, out=None, err=None):
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     cfg = ex.Config(data=args.data, samples=args.samples, noise=args.noise, depth=args.depth,
                     width=args.width, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
                     batch_size=args.batch_size, seed=args.seed, dtype=args.dtype,
                     inits=args.init, activations=args.activation)
+    if not _check(args, cfg, err):
+        return 2
+    json_out = args.json == "-"
+    table = err if json_out else out        # --json -: JSON alone on stdout
     lr = ex.default_lr(cfg.depth) if cfg.lr is None else cfg.lr
     t0 = time.perf_counter()
-    runs = ex.run_all(cfg, progress=Progress(err, enabled=not args.no_progress))
+    runs = []
+    try:
+        ex.run_all(cfg, progress=Progress(err, enabled=not args.no_progress), runs=runs)
+    except KeyboardInterrupt:
+        err.write(f"\nfastinit compare: interrupted after {len(runs)} of "
+                  f"{len(cfg.inits) * len(cfg.activations)} networks\n")
+        if args.json and runs:
+            _write_json(cfg, runs, args.json, out, err)
+        return 130
     seconds = time.perf_counter() - t0
     print(f"fastinit compare: {cfg.data} ({cfg.samples} samples, noise {cfg.noise}), MLP "
           f"{cfg.depth}x{cfg.width} hidden, softmax output, {cfg.epochs} epochs, lr {lr:.3g}, "
-          f"momentum {cfg.momentum}, batch {cfg.batch_size}, seed {cfg.seed}, {cfg.dtype}", file=out)
-    print(file=out)
-    print(report.table(runs), file=out)
-    print(file=out)
+          f"momentum {cfg.momentum}, batch {cfg.batch_size}, seed {cfg.seed}, {cfg.dtype}", file=table)
+    print(file=table)
+    print(report.table(runs), file=table)
+    print(file=table)
     print("std first/last: activation std of the first and last hidden layer at init; grad first/last:",
-          file=out)
+          file=table)
     print("ratio of the first to the last layer's gradient norm at init; units: distinct units per",
-          file=out)
-    print("hidden layer (n xdepth) at init and after training; test acc after the last epoch.", file=out)
-    print("Verdicts, first match wins:", file=out)
-    print(report.rules_text(), file=out)
-    print(f"\n{len(runs)} networks in {seconds:.1f} s", file=out)
+          file=table)
+    print("hidden layer (n xdepth) at init and after training; test acc after the last epoch.", file=table)
+    print("Verdicts, first match wins:", file=table)
+    print(report.rules_text(), file=table)
+    print(f"\n{len(runs)} networks in {seconds:.1f} s", file=table)
     if args.json:
-        report.to_json(cfg, runs, args.json)
-        print(f"wrote {args.json}", file=out)
+        _write_json(cfg, runs, args.json, out, table)
     if args.plot:
         report.plot(runs, args.plot)
-        print(f"wrote {args.plot}", file=out)
+        print(f"wrote {args.plot}", file=table)
     return 0
+
+
+def _write_json(cfg, runs, path, out, note):
+    if path == "-":
+        buf = io.StringIO()
+        report.to_json(cfg, runs, buf)
+        out.write(buf.getvalue() + "\n")
+        out.flush()
+        return
+    report.to_json(cfg, runs, path)
+    print(f"wrote {path}", file=note)
 
 
 def bench(args, out=None):
@@ -171,10 +267,18 @@ def bench(args, out=None):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:   # python -m fastinit alone: the help
+        parser.print_help()
+        return 0
     if args.command == "compare":
         return compare(args)
-    return bench(args)
+    try:
+        return bench(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nfastinit bench: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":

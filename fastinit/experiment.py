@@ -250,12 +250,14 @@ def run_one(cfg, init_name, activation, split):
     return run
 
 
-def run_all(cfg, progress=None):
-    """Every (init, activation) run of ``cfg``; ``progress(i, n, label)`` before each."""
+def run_all(cfg, progress=None, runs=None):
+    """Every (init, activation) run of ``cfg``; ``progress(i, n, label)`` before
+    each. Each run is appended to ``runs`` (a new list if None) as it ends, so
+    a caller interrupted midway keeps the finished ones."""
     X, y = _data.make(cfg.data, cfg.samples, cfg.noise, cfg.seed, dtype=np.dtype(cfg.dtype))
     split = _data.split(X, y)
     pairs = [(i, a) for i in cfg.inits for a in cfg.activations]
-    runs = []
+    runs = [] if runs is None else runs
     for k, (i, a) in enumerate(pairs):
         if progress is not None:
             progress(k, len(pairs), f"{i} + {a}")

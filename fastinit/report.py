@@ -64,7 +64,8 @@ def _clean(x):
 
 
 def to_json(cfg, runs, path):
-    """Everything, per layer and per epoch, to ``path``."""
+    """Everything, per layer and per epoch, to ``path`` (a file name or an
+    open text stream)."""
     doc = {
         "config": {k: getattr(cfg, k) for k in cfg.__dataclass_fields__},
         "rules": [{"verdict": n, "rule": t} for n, t in RULES],
@@ -84,6 +85,9 @@ def to_json(cfg, runs, path):
             },
             "activation_histograms": [{"counts": c, "edges": e} for c, e in r.histograms],
         })
+    if hasattr(path, "write"):
+        json.dump(_clean(doc), path, indent=1)
+        return
     with open(path, "w") as f:
         json.dump(_clean(doc), f, indent=1)
 

@@ -112,8 +112,12 @@ def test_plot_without_matplotlib_says_how_to_get_it(monkeypatch, tmp_path, capsy
     ["compare", "--epochs", "two"],
     ["compare", "--data", "mnist"],
     ["compare", "--frobnicate"],
+    ["compare", "--lr", "inf"],
+    ["compare", "--lr", "nan"],
+    ["compare", "--noise", "inf"],
+    ["compare", "--momentum", "1.5"],
+    ["compare", "--momentum", "1"],
     ["explode"],
-    [],
 ])
 def test_bad_options_one_line_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as e:
@@ -121,6 +125,60 @@ def test_bad_options_one_line_exit_2(argv, capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "error" in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--json", "/nonexistent/dir/x.json"], "does not exist"),
+    (["--plot", "/nonexistent/dir/x.png"], "does not exist"),
+    (["--json", "{tmp}"], "is a folder"),
+    (["--width", "100000000"], "GiB"),
+    (["--depth", "100000"], "GiB"),
+])
+def test_bad_runs_are_refused_before_training(argv, words, tmp_path, capsys, monkeypatch):
+    def no_training(*a, **k):
+        raise AssertionError("training started")
+    monkeypatch.setattr(ex, "run_all", no_training)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    code = cli.main(["compare", "--no-progress"] + argv)
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and words in err
+
+
+def test_no_subcommand_prints_the_help(capsys):
+    assert cli.main([]) == 0
+    assert "compare" in capsys.readouterr().out
+
+
+def test_json_to_stdout_and_the_table_to_stderr():
+    res = subprocess.run([sys.executable, "-m", "fastinit", "compare", "--init", "he", "--activation",
+                          "relu", "--depth", "2", "--epochs", "2", "--samples", "64", "--no-progress",
+                          "--json", "-"], capture_output=True, text=True, cwd="/", timeout=120)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["runs"][0]["init"] == "he"
+    assert "networks in" in res.stderr
+
+
+def test_ctrl_c_writes_what_is_done_and_exits_130(tmp_path):
+    import signal
+    path = tmp_path / "partial.json"
+    proc = subprocess.Popen([sys.executable, "-m", "fastinit", "compare", "--init", "he,xavier,lecun",
+                             "--activation", "relu", "--depth", "2", "--samples", "256",
+                             "--epochs", "2000", "--json", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/")
+    # the progress bar names the second network once the first has finished
+    line = ""
+    while "xavier" not in line:
+        line = proc.stderr.readline()
+        assert line, "compare ended early"
+        if "he + relu" in line:
+            continue
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "interrupted after 1 of 3" in err
+    assert json.loads(path.read_text())["runs"][0]["init"] == "he"
 
 
 def test_help_documents_the_rules(capsys):
@@ -154,3 +212,23 @@ def test_data_sets_are_deterministic():
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
         assert abs(a[0].mean()) < 1e-5 and np.allclose(a[0].std(axis=0), 1, atol=1e-4)
+
+
+def test_source_folder_without_kernels_says_what_to_run(tmp_path):
+    """Importing a source checkout whose kernels are not built names the
+    problem and the command, instead of a 'circular import' message."""
+    import shutil
+    import fastinit
+    src = tmp_path / "fastinit"
+    src.mkdir()
+    here = os.path.dirname(fastinit.__file__)
+    for name in os.listdir(here):
+        if name.endswith((".py", ".pyx")):
+            shutil.copy(os.path.join(here, name), src)
+    # -S: no site-packages, so neither an installed nor an editable fastinit
+    # can answer; the folder in the working directory is what gets imported
+    res = subprocess.run([sys.executable, "-S", "-c", "import fastinit"], capture_output=True,
+                         text=True, cwd=tmp_path)
+    assert res.returncode != 0
+    last = res.stderr.strip().splitlines()[-1]
+    assert "not built" in last and "pip install -e" in last and "circular" not in last.split("(")[0]
