@@ -3,6 +3,7 @@ cases of ``bench.py`` and the dense cases of ``bench_dense.py``)."""
 import contextlib
 import time
 from dataclasses import dataclass, field
+from typing import Optional
 
 from fastinit import _random
 
@@ -14,7 +15,7 @@ class Case:
     make: object
     threads: int = 1
     tags: dict = field(default_factory=dict)
-    level: str = None   # a SIMD level to cap the kernels at while timing ("scalar", "avx2", ...)
+    level: Optional[str] = None   # a SIMD level to cap the kernels at while timing ("scalar", "avx2", ...)
 
 
 def levels():

@@ -26,6 +26,7 @@ Verdicts, checked in this order, first match wins:
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 
@@ -108,7 +109,7 @@ class Config:
     depth: int = 8
     width: int = 64
     epochs: int = 100
-    lr: float = None  # None: default_lr(depth)
+    lr: Optional[float] = None  # None: default_lr(depth)
     momentum: float = 0.9
     batch_size: int = 32
     seed: int = 0

@@ -10,8 +10,13 @@ The source documents call N(0, 1/fan_in) "Xavier normal"; every framework
 calls that LeCun normal (:func:`lecun_normal`) and gives Xavier/Glorot the
 average of the fans (:func:`xavier_normal`). fastinit follows the frameworks.
 """
+from typing import overload
+
 import numpy as np
 
+from fastinit._typing import (
+    Any, Array, Float32Like, Float64Like, FloatT, Optional, SeedLike, ShapeLike, npt,
+)
 from fastinit import _common, _random
 from fastinit.random import normal, truncated_normal, uniform
 
@@ -65,9 +70,35 @@ def calculate_gain(nonlinearity, param=None):
     return _random.gain(nonlinearity, param)
 
 
-def variance_scaling(shape, scale=1.0, mode="fan_in", distribution="normal", *, in_axis=-2,
-                     out_axis=-1, fan_in=None, fan_out=None, dtype=None, out=None, seed=None,
-                     stream=None, offset=0):
+@overload
+def variance_scaling(shape: ShapeLike, scale: float = ..., mode: str = ...,
+    distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def variance_scaling(shape: ShapeLike, scale: float = ..., mode: str = ...,
+    distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def variance_scaling(shape: Optional[ShapeLike], scale: float = ..., mode: str = ...,
+    distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
+    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def variance_scaling(shape: Optional[ShapeLike], scale: float = 1.0, mode: str = 'fan_in',
+    distribution: str = 'normal', *, in_axis: int = -2, out_axis: int = -1,
+    fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
+    out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
+    offset: int = 0) -> Any:
     """Zero-mean weights with variance ``scale / n``, ``n`` the chosen fan.
 
     Parameters
@@ -97,8 +128,31 @@ def variance_scaling(shape, scale=1.0, mode="fan_in", distribution="normal", *, 
                           fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
-def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
-              fan_in=None, fan_out=None, dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def he_normal(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
+    in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
+    fan_out: Optional[int] = ..., dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def he_normal(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
+    in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
+    fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def he_normal(shape: Optional[ShapeLike], *, a: float = ..., nonlinearity: str = ...,
+    mode: str = ..., in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
+    fan_out: Optional[int] = ..., dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def he_normal(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str = 'relu',
+    mode: str = 'fan_in', in_axis: int = -2, out_axis: int = -1, fan_in: Optional[int] = None,
+    fan_out: Optional[int] = None, dtype: Any = None, out: Optional[Array] = None,
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
     """He/Kaiming normal: N(0, gain^2 / fan), std sqrt(2 / fan_in) for ReLU.
 
     He et al. 2015 ("Delving deep into rectifiers"), for ReLU networks; the
@@ -127,8 +181,31 @@ def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, o
                           fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
-def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
-               fan_in=None, fan_out=None, dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def he_uniform(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
+    in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
+    fan_out: Optional[int] = ..., dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def he_uniform(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
+    in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
+    fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def he_uniform(shape: Optional[ShapeLike], *, a: float = ..., nonlinearity: str = ...,
+    mode: str = ..., in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
+    fan_out: Optional[int] = ..., dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def he_uniform(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str = 'relu',
+    mode: str = 'fan_in', in_axis: int = -2, out_axis: int = -1, fan_in: Optional[int] = None,
+    fan_out: Optional[int] = None, dtype: Any = None, out: Optional[Array] = None,
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
     """He/Kaiming uniform: U(-gain sqrt(3 / fan), +gain sqrt(3 / fan)); ±sqrt(6 / fan_in) for ReLU.
 
     Parameters are those of :func:`he_normal`.
@@ -141,8 +218,31 @@ def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, 
                           fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
-def xavier_normal(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
-                  dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def xavier_normal(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def xavier_normal(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def xavier_normal(shape: Optional[ShapeLike], gain: float = ..., *, in_axis: int = ...,
+    out_axis: int = ..., fan_in: Optional[int] = ..., fan_out: Optional[int] = ...,
+    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def xavier_normal(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: int = -2,
+    out_axis: int = -1, fan_in: Optional[int] = None, fan_out: Optional[int] = None,
+    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
+    stream: Optional[int] = None, offset: int = 0) -> Any:
     """Xavier/Glorot normal: N(0, gain^2 2 / (fan_in + fan_out)).
 
     Glorot & Bengio 2010, for tanh and sigmoid networks. (The source
@@ -156,8 +256,31 @@ def xavier_normal(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_
                           fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
-def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
-                   dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def xavier_uniform(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def xavier_uniform(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def xavier_uniform(shape: Optional[ShapeLike], gain: float = ..., *, in_axis: int = ...,
+    out_axis: int = ..., fan_in: Optional[int] = ..., fan_out: Optional[int] = ...,
+    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def xavier_uniform(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: int = -2,
+    out_axis: int = -1, fan_in: Optional[int] = None, fan_out: Optional[int] = None,
+    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
+    stream: Optional[int] = None, offset: int = 0) -> Any:
     """Xavier/Glorot uniform: U(-gain sqrt(6 / (fan_in + fan_out)), +...).
 
     Keras' default kernel initializer.
@@ -170,8 +293,31 @@ def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan
                           fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
-def lecun_normal(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None,
-                 out=None, seed=None, stream=None, offset=0):
+@overload
+def lecun_normal(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def lecun_normal(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def lecun_normal(shape: Optional[ShapeLike], *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
+    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def lecun_normal(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: int = -1,
+    fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
+    out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
+    offset: int = 0) -> Any:
     """LeCun normal: N(0, 1 / fan_in).
 
     This is what the source documents call "Xavier normal"
@@ -185,8 +331,31 @@ def lecun_normal(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, d
                           fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
-def lecun_uniform(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None,
-                  out=None, seed=None, stream=None, offset=0):
+@overload
+def lecun_uniform(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def lecun_uniform(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def lecun_uniform(shape: Optional[ShapeLike], *, in_axis: int = ..., out_axis: int = ...,
+    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
+    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def lecun_uniform(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: int = -1,
+    fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
+    out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
+    offset: int = 0) -> Any:
     """LeCun uniform: U(-sqrt(3 / fan_in), +sqrt(3 / fan_in)).
 
     Examples
@@ -197,7 +366,27 @@ def lecun_uniform(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, 
                           fan_in, fan_out, dtype, out, seed, stream, offset)
 
 
-def constant(shape, value=0.0, *, dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def constant(shape: ShapeLike, value: float = ..., *, dtype: Float32Like = ..., out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def constant(shape: ShapeLike, value: float = ..., *, dtype: Float64Like, out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def constant(shape: Optional[ShapeLike], value: float = ..., *, dtype: Any = ...,
+    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def constant(shape: Optional[ShapeLike], value: float = 0.0, *, dtype: Any = None,
+    out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
+    offset: int = 0) -> Any:
     """Every weight ``value``: the documents' "what not to do", for experiments.
 
     ``seed``, ``stream`` and ``offset`` are accepted and ignored, so
@@ -212,7 +401,23 @@ def constant(shape, value=0.0, *, dtype=None, out=None, seed=None, stream=None, 
     return _random.constant(shape, value, dtype, out, seed, stream, offset)
 
 
-def zeros(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def zeros(shape: ShapeLike, *, dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def zeros(shape: ShapeLike, *, dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def zeros(shape: Optional[ShapeLike], *, dtype: Any = ..., out: npt.NDArray[FloatT],
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def zeros(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array] = None,
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
     """All zeros (see :func:`constant`): no learning with ReLU or tanh.
 
     Examples
@@ -223,7 +428,23 @@ def zeros(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
     return _random.constant(shape, 0.0, dtype, out, seed, stream, offset)
 
 
-def ones(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def ones(shape: ShapeLike, *, dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def ones(shape: ShapeLike, *, dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
+    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def ones(shape: Optional[ShapeLike], *, dtype: Any = ..., out: npt.NDArray[FloatT],
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def ones(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array] = None,
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
     """All ones (see :func:`constant`).
 
     Examples
@@ -234,8 +455,27 @@ def ones(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0):
     return _random.constant(shape, 1.0, dtype, out, seed, stream, offset)
 
 
-def orthogonal(shape, gain=1.0, column_axis=-1, *, dtype=None, out=None, seed=None, stream=None,
-               offset=0):
+@overload
+def orthogonal(shape: ShapeLike, gain: float = ..., column_axis: int = ..., *,
+    dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def orthogonal(shape: ShapeLike, gain: float = ..., column_axis: int = ..., *, dtype: Float64Like,
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def orthogonal(shape: Optional[ShapeLike], gain: float = ..., column_axis: int = ..., *,
+    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int = -1, *,
+    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
+    stream: Optional[int] = None, offset: int = 0) -> Any:
     """A (semi-)orthogonal weight (Saxe et al. 2014), times ``gain``.
 
     Q of the QR of a float64 normal draw, with the signs of R's diagonal

@@ -13,8 +13,13 @@ The bit layout is fixed so anyone can reproduce it (SPEC section 1):
 So a value depends only on (key, stream, offset + i, parameters, dtype): the
 same on 1 thread or 16, in one call or in shards.
 """
+from typing import overload
+
 import numpy as np
 
+from fastinit._typing import (
+    Any, Array, Float32Like, Float64Like, FloatT, Optional, SeedLike, ShapeLike, npt,
+)
 from fastinit import _common, _random
 
 __all__ = ["Generator", "seed", "philox4x32", "uniform", "normal", "truncated_normal"]
@@ -114,7 +119,24 @@ class Generator(_random.Streams):
         """Words ``offset .. offset+n-1`` of a stream as uint32."""
         return _random.raw(self, n, stream, offset)
 
-    def uniform(self, shape=None, low=0.0, high=1.0, *, dtype=None, out=None, stream=None, offset=0):
+    @overload
+    def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
+        dtype: Float32Like = ..., out: None = ..., stream: Optional[int] = ...,
+        offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+    @overload
+    def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
+        dtype: Float64Like, out: None = ..., stream: Optional[int] = ...,
+        offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+    @overload
+    def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
+        dtype: Any = ..., out: npt.NDArray[FloatT], stream: Optional[int] = ...,
+        offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+    def uniform(self, shape: Optional[ShapeLike] = None, low: float = 0.0, high: float = 1.0, *,
+        dtype: Any = None, out: Optional[Array] = None, stream: Optional[int] = None,
+        offset: int = 0) -> Any:
         """Uniform on the half-open ``[low, high)``.
 
         Never ``high``, also after rounding to float32; ``low == high``
@@ -135,7 +157,24 @@ class Generator(_random.Streams):
         """
         return _random.uniform(shape, low, high, dtype, out, self, stream, offset)
 
-    def normal(self, shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, stream=None, offset=0):
+    @overload
+    def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
+        dtype: Float32Like = ..., out: None = ..., stream: Optional[int] = ...,
+        offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+    @overload
+    def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
+        dtype: Float64Like, out: None = ..., stream: Optional[int] = ...,
+        offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+    @overload
+    def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
+        dtype: Any = ..., out: npt.NDArray[FloatT], stream: Optional[int] = ...,
+        offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+    def normal(self, shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0, *,
+        dtype: Any = None, out: Optional[Array] = None, stream: Optional[int] = None,
+        offset: int = 0) -> Any:
         """Normal with ``mean`` and standard deviation ``std`` (Box-Muller).
 
         Parameters
@@ -150,8 +189,25 @@ class Generator(_random.Streams):
         """
         return _random.normal(shape, mean, std, dtype, out, self, stream, offset)
 
-    def truncated_normal(self, shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *,
-                         dtype=None, out=None, stream=None, offset=0):
+    @overload
+    def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
+        std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Float32Like = ...,
+        out: None = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+    @overload
+    def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
+        std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Float64Like,
+        out: None = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+    @overload
+    def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
+        std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Any = ...,
+        out: npt.NDArray[FloatT], stream: Optional[int] = ...,
+        offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+    def truncated_normal(self, shape: Optional[ShapeLike] = None, mean: float = 0.0,
+        std: float = 1.0, lower: float = -2.0, upper: float = 2.0, *, dtype: Any = None,
+        out: Optional[Array] = None, stream: Optional[int] = None, offset: int = 0) -> Any:
         """Normal truncated to ``[mean + lower std, mean + upper std]``.
 
         Sampled exactly by the inverse CDF (never by clipping): the value
@@ -183,7 +239,27 @@ def seed(s=None):
     _random.set_global(Generator(s))
 
 
-def uniform(shape=None, low=0.0, high=1.0, *, dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
+    dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
+    dtype: Float64Like, out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
+    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def uniform(shape: Optional[ShapeLike] = None, low: float = 0.0, high: float = 1.0, *,
+    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
+    stream: Optional[int] = None, offset: int = 0) -> Any:
     """Uniform on ``[low, high)``; see :meth:`Generator.uniform`. ``seed``: None, int or Generator.
 
     Examples
@@ -193,7 +269,27 @@ def uniform(shape=None, low=0.0, high=1.0, *, dtype=None, out=None, seed=None, s
     return _random.uniform(shape, low, high, dtype, out, seed, stream, offset)
 
 
-def normal(shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, seed=None, stream=None, offset=0):
+@overload
+def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
+    dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
+    dtype: Float64Like, out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
+    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def normal(shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0, *,
+    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
+    stream: Optional[int] = None, offset: int = 0) -> Any:
     """Normal; see :meth:`Generator.normal`. ``seed``: None, int or Generator.
 
     Examples
@@ -203,8 +299,29 @@ def normal(shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, seed=None, st
     return _random.normal(shape, mean, std, dtype, out, seed, stream, offset)
 
 
-def truncated_normal(shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *, dtype=None,
-                     out=None, seed=None, stream=None, offset=0):
+@overload
+def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
+    lower: float = ..., upper: float = ..., *, dtype: Float32Like = ..., out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float32]: ...
+
+
+@overload
+def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
+    lower: float = ..., upper: float = ..., *, dtype: Float64Like, out: None = ...,
+    seed: SeedLike = ..., stream: Optional[int] = ...,
+    offset: int = ...) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
+    lower: float = ..., upper: float = ..., *, dtype: Any = ..., out: npt.NDArray[FloatT],
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+
+
+def truncated_normal(shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0,
+    lower: float = -2.0, upper: float = 2.0, *, dtype: Any = None, out: Optional[Array] = None,
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
     """Truncated normal; see :meth:`Generator.truncated_normal`. ``seed``: None, int or Generator.
 
     Examples
