@@ -178,18 +178,18 @@ def _check_path(option, path, err):
 
 def _check(args, cfg, err):
     """Every check that can fail before training; False after one line on err."""
+    if args.plot == "-":
+        err.write("fastinit compare: error: --plot needs a file name, not '-'\n")
+        return False
+    if not (_check_path("--json", args.json, err) and _check_path("--plot", args.plot, err)):
+        return False
     if args.plot:
-        if args.plot == "-":
-            err.write("fastinit compare: error: --plot needs a file name, not '-'\n")
-            return False
         try:
             import matplotlib  # noqa: F401
         except ImportError:
             err.write("fastinit compare: error: --plot needs matplotlib: "
                       "pip install 'fastinit[plot]' (or pip install matplotlib)\n")
             return False
-    if not (_check_path("--json", args.json, err) and _check_path("--plot", args.plot, err)):
-        return False
     need, have = memory_needed(cfg), _memory_available()
     if have is not None and need > 0.8 * have:
         err.write(f"fastinit compare: error: a {cfg.depth}x{cfg.width} network on {cfg.samples} samples "
