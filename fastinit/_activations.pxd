@@ -21,6 +21,3 @@ cdef extern from "src/activations.h" nogil:
     void fi_act_f32(float *x, int64_t n, int act)
     void fi_act_f64(double *x, int64_t n, int act)
     int fi_passes_select(int cap)
-    int fi_dense_small_step()
-    void fi_dense_small_f32(const float *X, const float *W, const float *b, float *out,
-                            int64_t rows, int64_t n_in, int64_t n_out, int act)

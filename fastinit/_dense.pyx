@@ -24,7 +24,7 @@ from fastinit._activations cimport (
     FI_LINEAR, FI_RELU, FI_TANH, FI_SIGMOID, FI_GRAD_BLOCK,
     fi_bias_act_f32, fi_bias_act_f64, fi_grad_act_f32, fi_grad_act_f64,
     fi_sum_blocks_f32, fi_sum_blocks_f64, fi_sgd_f32, fi_sgd_f64, fi_act_f32, fi_act_f64,
-    fi_passes_select, fi_dense_small_step, fi_dense_small_f32,
+    fi_passes_select,
 )
 from fastinit import _random
 
@@ -40,11 +40,6 @@ cdef Py_ssize_t PASS_PARALLEL_MIN = 1 << 15
 # at half speed (3.96 us against 1.74 us at 32x64 @ 64x64 here).
 cdef Py_ssize_t SMALL_W = 1 << 16
 SMALL_W_LIMIT = SMALL_W
-# A float32 forward with at most this many multiply-adds (and W small, X and
-# W C-contiguous, n_out a multiple of 32) runs as one fused C pass instead of
-# BLAS + bias pass: at 32x64x64 the product is compute-bound at ~2.3 us
-# here and NumPy's dispatch around BLAS costs ~0.5 us more.
-cdef Py_ssize_t SMALL_PRODUCT = 1 << 20
 
 cdef cnp.dtype F32 = np.dtype(np.float32)
 cdef cnp.dtype F64 = np.dtype(np.float64)
@@ -203,37 +198,11 @@ cdef backward_core(cnp.ndarray da, cnp.ndarray x, cnp.ndarray w, cnp.ndarray a, 
         PyArray_MatrixProduct2(dz, cnp.PyArray_Transpose(w, NULL), <cnp.ndarray>dx)
 
 
-cdef bint small_layer(cnp.ndarray x, cnp.ndarray w) noexcept:
-    """Whether act(X @ W + b) takes the fused small-layer kernel."""
-    cdef Py_ssize_t batch = cnp.PyArray_DIM(x, 0), n_in = cnp.PyArray_DIM(x, 1)
-    cdef Py_ssize_t n_out = cnp.PyArray_DIM(w, 1)
-    cdef int step = fi_dense_small_step()
-    return (step > 0 and cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32 and n_out % step == 0
-            and n_in * n_out <= SMALL_W and batch * n_in * n_out <= SMALL_PRODUCT
-            and cnp.PyArray_ISCARRAY_RO(x) and cnp.PyArray_ISCARRAY_RO(w)
-            and cnp.PyArray_ISNOTSWAPPED(x) and cnp.PyArray_ISNOTSWAPPED(w))
-
-
-cdef forward_core(cnp.ndarray x, cnp.ndarray w, object b, cnp.ndarray out, int act, int nt):
-    """out = act(X @ W + b): the fused kernel for small float32 layers, else
-    BLAS and the fused bias/activation pass."""
-    cdef const float *bp = NULL
-    if small_layer(x, w):
-        if b is not None:
-            bp = <const float *>cnp.PyArray_DATA(<cnp.ndarray>b)
-        with nogil:
-            fi_dense_small_f32(<const float *>cnp.PyArray_DATA(x), <const float *>cnp.PyArray_DATA(w),
-                               bp, <float *>cnp.PyArray_DATA(out), cnp.PyArray_DIM(x, 0),
-                               cnp.PyArray_DIM(x, 1), cnp.PyArray_DIM(w, 1), act)
-        return
-    PyArray_MatrixProduct2(x, w, out)
-    bias_act(out, b, act, nt)
-
-
 # ---- the nn seam: trusted buffers, no checks ------------------------------------------
 def forward_into(cnp.ndarray X, cnp.ndarray W, object b, cnp.ndarray out, int act, int n_threads):
     """out = act(X @ W + b) on buffers fastinit.nn made (C-contiguous, one dtype)."""
-    forward_core(X, W, b, out, act, n_threads)
+    PyArray_MatrixProduct2(X, W, out)
+    bias_act(out, b, act, n_threads)
     return out
 
 
@@ -379,7 +348,8 @@ def forward(X, W, b, activation, out):
         apart1(o, "out", w, "W")
         if isinstance(b, cnp.ndarray):
             apart1(o, "out", b, "b")
-    forward_core(native(x, dt, False), native(w, dt, False), bv, o, act, threads())
+    PyArray_MatrixProduct2(native(x, dt, False), native(w, dt, False), o)
+    bias_act(o, bv, act, threads())
     return o
 
 

@@ -295,64 +295,6 @@ FI_INLINE void fi_sgd_f64_body(double *w, const double *g, double *v, int64_t n,
     }
 }
 
-/* ---- small layers: X @ W + b and the activation in one pass ----------------
- * For small float32 layers the product costs no more than BLAS's dispatch
- * around it, so a register-blocked kernel does it here: `step` rows x 32
- * columns of accumulators (two 16-float vectors a row, GCC vector
- * extensions: 2 zmm or 4 ymm), started at the bias, then the activation
- * over the rows just written (still in L1). The caller uses it only for
- * C-contiguous X and W with n_out a multiple of 32. */
-typedef float fi_v16f __attribute__((vector_size(64)));
-
-FI_INLINE void fi_dense_small_f32_body(const float *X, const float *W, const float *b, float *out,
-                                       int64_t rows, int64_t n_in, int64_t n_out, int act,
-                                       int step)
-{
-    for (int64_t i = 0; i < rows; i += step) {
-        int64_t r = rows - i < step ? rows - i : step;
-        const float *x[4];
-        for (int q = 0; q < step; q++) x[q] = X + (i + (q < r ? q : 0)) * n_in;
-        for (int64_t j = 0; j < n_out; j += 32) {
-            fi_v16f b0 = {0}, b1 = {0};
-            if (b) {
-                memcpy(&b0, b + j, sizeof b0);
-                memcpy(&b1, b + j + 16, sizeof b1);
-            }
-            fi_v16f a0[4] = {b0, b0, b0, b0}, a1[4] = {b1, b1, b1, b1};
-            for (int64_t k = 0; k < n_in; k++) {
-                fi_v16f w0, w1;
-                memcpy(&w0, W + k * n_out + j, sizeof w0);
-                memcpy(&w1, W + k * n_out + j + 16, sizeof w1);
-                for (int q = 0; q < step; q++) {
-                    a0[q] += x[q][k] * w0;
-                    a1[q] += x[q][k] * w1;
-                }
-            }
-            for (int q = 0; q < r; q++) {
-                memcpy(out + (i + q) * n_out + j, &a0[q], sizeof a0[q]);
-                memcpy(out + (i + q) * n_out + j + 16, &a1[q], sizeof a1[q]);
-            }
-        }
-        fi_bias_act_f32_body(out + i * n_out, NULL, r, n_out, act);
-    }
-}
-
-#ifdef FI_X86_SIMD
-FI_TARGET_AVX2 static void fi_dense_small_f32_avx2(const float *X, const float *W, const float *b,
-                                                   float *out, int64_t rows, int64_t n_in,
-                                                   int64_t n_out, int act)
-{
-    fi_dense_small_f32_body(X, W, b, out, rows, n_in, n_out, act, 2);   /* 8 ymm accumulators */
-}
-
-FI_TARGET_AVX512 static void fi_dense_small_f32_avx512(const float *X, const float *W,
-                                                       const float *b, float *out, int64_t rows,
-                                                       int64_t n_in, int64_t n_out, int act)
-{
-    fi_dense_small_f32_body(X, W, b, out, rows, n_in, n_out, act, 4);   /* 8 zmm accumulators */
-}
-#endif
-
 /* ---- every level, one table, one choice ----------------------------------- */
 /* Define name_scalar, name_avx2 and name_avx512: name_body for each level. */
 #ifdef FI_X86_SIMD
@@ -406,21 +348,6 @@ static const fi_pass_table_t fi_pass_tables[FI_N_LEVELS] = {
 
 static int fi_level = FI_LEVEL_SCALAR;
 static const fi_pass_table_t *fi_pass = &fi_pass_tables[FI_LEVEL_SCALAR];
-
-int fi_dense_small_step(void) { return fi_level == FI_LEVEL_SCALAR ? 0 : 32; }
-
-void fi_dense_small_f32(const float *X, const float *W, const float *b, float *out,
-                        int64_t rows, int64_t n_in, int64_t n_out, int act)
-{
-#ifdef FI_X86_SIMD
-    if (fi_level == FI_LEVEL_AVX512)
-        fi_dense_small_f32_avx512(X, W, b, out, rows, n_in, n_out, act);
-    else
-        fi_dense_small_f32_avx2(X, W, b, out, rows, n_in, n_out, act);
-#else
-    (void)X; (void)W; (void)b; (void)out; (void)rows; (void)n_in; (void)n_out; (void)act;
-#endif
-}
 
 int fi_passes_select(int cap)
 {

@@ -31,14 +31,6 @@ void fi_sgd_f64(double *w, const double *g, double *v, int64_t n, double lr, dou
  * for the fills; returns the level chosen. */
 int fi_passes_select(int cap);
 
-/* out = act(X @ W + b) for a small float32 layer in one pass (X, W, out
- * C-contiguous, b NULL or n_out long). Only when fi_dense_small_step() is
- * non-zero and divides n_out (32 at the AVX2 and AVX-512 levels; 0 at the
- * scalar level, which uses BLAS). */
-int fi_dense_small_step(void);
-void fi_dense_small_f32(const float *X, const float *W, const float *b, float *out,
-                        int64_t rows, int64_t n_in, int64_t n_out, int act);
-
 /* Elementwise, for the tests: tanh and sigmoid as the kernels compute them. */
 void fi_act_f32(float *x, int64_t n, int act);
 void fi_act_f64(double *x, int64_t n, int act);
