@@ -65,9 +65,13 @@ def build_flags():
         compile_args.append("-fopenmp")
         link_args.append("-fopenmp")
     else:
+        hint = ""
+        if "clang" in (os.environ.get("CC") or sysconfig.get_config_var("CC") or ""):
+            hint = (" clang finds OpenMP once the LLVM OpenMP runtime is installed: "
+                    "apt-get install libomp-dev (Debian/Ubuntu), brew install libomp (macOS).")
         warnings.warn(
             "fastinit: the C compiler has no OpenMP; building single-threaded "
-            "kernels (get_num_threads() will be 1)."
+            "kernels (get_num_threads() will be 1)." + hint
         )
     return compile_args, link_args, openmp
 
