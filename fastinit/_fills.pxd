@@ -25,6 +25,7 @@ cdef extern from "src/fills.h" nogil:
     void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out)
     int fi_fills_select(int cap)
     int fi_fills_level()
+    const char *fi_fills_level_name(int level)
     double fi_ndtri(double p)
     double fi_log_ndtr_upper(double x)
 

@@ -29,7 +29,8 @@ from fastinit._fills cimport (
     fi_key_t, fi_trunc_t, fi_philox4x32_10, fi_fill_raw,
     fi_fill_uniform_f32, fi_fill_uniform_f64, fi_fill_normal_f32,
     fi_fill_normal_f64, fi_fill_truncnorm_f32, fi_fill_truncnorm_f64,
-    fi_ndtri, fi_log_ndtr_upper, fi_fills_select, fi_fills_level, fi_cpu_level,
+    fi_ndtri, fi_log_ndtr_upper, fi_fills_select, fi_fills_level, fi_fills_level_name,
+    fi_cpu_level,
 )
 from fastinit._openmp cimport fi_have_openmp, fi_omp_max_threads
 
@@ -66,7 +67,9 @@ ctypedef struct params_t:
 
 
 # ---- build facts and the SIMD level ---------------------------------------------
-LEVELS = ("scalar", "avx2", "avx512")
+# The SIMD levels by name, narrowest first: scalar, avx2, avx512 on x86-64;
+# scalar, neon on aarch64.
+LEVELS = tuple(dict.fromkeys(fi_fills_level_name(k).decode() for k in range(3)))
 
 
 def have_openmp():
@@ -79,18 +82,18 @@ def omp_max_threads():
 
 def cpu_simd_level():
     """The widest SIMD level this CPU runs."""
-    return LEVELS[fi_cpu_level()]
+    return fi_fills_level_name(fi_cpu_level()).decode()
 
 
 def simd_level():
     """The SIMD level the fills and the dense passes use now."""
-    return LEVELS[fi_fills_level()]
+    return fi_fills_level_name(fi_fills_level()).decode()
 
 
 def set_simd_level(level):
-    """Cap the SIMD level of every kernel at ``level`` ("scalar", "avx2" or
-    "avx512"; capped again by the CPU); returns the level in use. Every level
-    gives the same bits. Call it while no kernel runs (tests, benchmarks)."""
+    """Cap the SIMD level of every kernel at ``level`` (a name of LEVELS;
+    capped again by the CPU); returns the level in use. Every level gives the
+    same bits. Call it while no kernel runs (tests, benchmarks)."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
     chosen = LEVELS[fi_fills_select(LEVELS.index(level))]

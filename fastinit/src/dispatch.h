@@ -38,9 +38,25 @@ static inline int fi_cpu_level(void)
         return FI_LEVEL_AVX2;
     return FI_LEVEL_SCALAR;
 }
+#elif defined(__aarch64__) && !defined(FASTINIT_NO_SIMD)
+/* NEON is part of every aarch64 CPU: chosen at compile time. Level 1 (and
+ * 2, which adds nothing there) runs the NEON Philox; level 0 the scalar one. */
+#define FI_ARM_NEON 1
+static inline int fi_cpu_level(void) { return FI_LEVEL_AVX2; }
 #else
 static inline int fi_cpu_level(void) { return FI_LEVEL_SCALAR; }
 #endif
+
+/* The name of a level on this architecture (FASTINIT_SIMD takes these). */
+static inline const char *fi_level_name(int level)
+{
+#ifdef FI_ARM_NEON
+    static const char *names[FI_N_LEVELS] = {"scalar", "neon", "neon"};
+#else
+    static const char *names[FI_N_LEVELS] = {"scalar", "avx2", "avx512"};
+#endif
+    return names[level < 0 ? 0 : (level >= FI_N_LEVELS ? FI_N_LEVELS - 1 : level)];
+}
 
 /* The level to use: the CPU's, capped at `cap` (a FI_LEVEL_*). */
 static inline int fi_pick_level(int cap)

@@ -210,6 +210,8 @@ int fi_fills_select(int cap)
 
 int fi_fills_level(void) { return fi_level; }
 
+const char *fi_fills_level_name(int level) { return fi_level_name(level); }
+
 void fi_fill_raw(fi_key_t key, uint64_t offset, int64_t n, uint32_t *out)
 {
     fi_fill->raw(key, offset, n, out);

@@ -36,6 +36,7 @@ void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t 
  * the level chosen. Called once at import, and by tests and benchmarks. */
 int fi_fills_select(int cap);
 int fi_fills_level(void);
+const char *fi_fills_level_name(int level);   /* scalar/avx2/avx512, or scalar/neon */
 
 /* Scalar helpers, exposed for the tests. */
 double fi_ndtri(double p);

@@ -113,6 +113,19 @@ FI_TARGET_AVX512 static void fi_blocks_avx512(fi_key_t key, uint64_t b0, int nb,
 }
 #endif
 
+#ifdef FI_ARM_NEON
+static void fi_blocks_neon(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
+{
+    int done = 0;
+    if ((uint64_t)(uint32_t)b0 + (uint64_t)nb <= 0x100000000ull) {
+        done = nb - nb % FI_NEON_BLOCKS;
+        fi_philox_blocks_neon(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
+    }
+    fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, nb - done,
+                            w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
+}
+#endif
+
 /* Define name_scalar, name_avx2 and name_avx512 (declared in levels.h): the
  * body name_body compiled for each level with that level's block generator.
  * A definition, not a statement: params and args are parenthesised lists. */
@@ -122,6 +135,11 @@ FI_TARGET_AVX512 static void fi_blocks_avx512(fi_key_t key, uint64_t b0, int nb,
     void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
     FI_TARGET_AVX2 void name##_avx2 params { name##_body(fi_blocks_avx2, FI_EXPAND args); } \
     FI_TARGET_AVX512 void name##_avx512 params { name##_body(fi_blocks_avx512, FI_EXPAND args); }
+#elif defined(FI_ARM_NEON)   /* levels 1 and 2 are NEON there */
+#define FI_FILL_LEVELS(name, params, args)                                                  \
+    void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
+    void name##_avx2 params { name##_body(fi_blocks_neon, FI_EXPAND args); }                \
+    void name##_avx512 params { name##_body(fi_blocks_neon, FI_EXPAND args); }
 #else
 #define FI_FILL_LEVELS(name, params, args)                                                  \
     void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
