@@ -3,7 +3,7 @@ BLAS and fastinit on 1 thread (OPENBLAS_NUM_THREADS=1 set in conftest)."""
 import pytest
 
 import fastinit
-from fastinit import bench_dense
+from fastinit.lab import bench_dense
 
 CASES = bench_dense.dense_cases()
 

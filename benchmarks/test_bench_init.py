@@ -2,8 +2,8 @@
 import pytest
 
 import fastinit
-from fastinit import bench
-from fastinit.benchcase import at_level
+from fastinit.lab import bench
+from fastinit.lab.benchcase import at_level
 
 CASES = bench.fill_cases()
 

@@ -39,7 +39,9 @@ except ImportError as _e:
         raise           # a dependency (numpy) is missing: its own message says it
     raise _extension_missing(_e) from None
 
-from fastinit._threads import get_num_threads, set_num_threads  # noqa: E402
+from fastinit._threads import (  # noqa: E402
+    get_num_threads, have_openmp, set_num_threads, set_simd_level, simd_level, simd_levels,
+)
 from fastinit.dense import dense_backward, dense_forward  # noqa: E402
 from fastinit.initializers import (  # noqa: E402
     available, calculate_gain, compute_fans, constant, get, glorot_normal, glorot_uniform,
@@ -58,5 +60,6 @@ __all__ = [
     "xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform",
     "lecun_normal", "lecun_uniform", "variance_scaling", "zeros", "ones", "constant",
     "orthogonal", "compute_fans", "calculate_gain", "get", "available",
-    "get_num_threads", "set_num_threads", "dense_forward", "dense_backward",
+    "get_num_threads", "set_num_threads", "simd_level", "simd_levels", "set_simd_level",
+    "have_openmp", "dense_forward", "dense_backward",
 ]

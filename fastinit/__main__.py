@@ -1,6 +1,6 @@
-"""``python -m fastinit compare`` / ``python -m fastinit bench``."""
+"""``python -m fastinit compare`` / ``python -m fastinit bench`` (fastinit.lab.cli)."""
 import sys
 
-from fastinit.cli import main
+from fastinit.lab.cli import main
 
 sys.exit(main())

@@ -22,7 +22,8 @@ import warnings
 
 from fastinit import _common, _random
 
-__all__ = ["get_num_threads", "set_num_threads", "MAX_THREADS"]
+__all__ = ["get_num_threads", "set_num_threads", "MAX_THREADS", "simd_level", "simd_levels",
+           "set_simd_level", "have_openmp"]
 
 
 def _cpus():
@@ -86,3 +87,29 @@ def set_num_threads(n, *, blas=False):
     if blas:
         from fastinit._blas import set_blas_threads
         set_blas_threads(n)
+
+
+# ---- the SIMD level ------------------------------------------------------------------
+def simd_level():
+    """The SIMD level the kernels run at now: "scalar", "avx2" or "avx512"
+    on x86-64 ("scalar" or "neon" on aarch64). ``FASTINIT_SIMD`` caps it at
+    import; every level gives the same bits."""
+    return _random.simd_level()
+
+
+def simd_levels():
+    """The levels this CPU can run, narrowest first."""
+    top = _random.LEVELS.index(_random.cpu_simd_level())
+    return _random.LEVELS[:top + 1]
+
+
+def set_simd_level(level):
+    """Cap every kernel at ``level`` (one of :func:`simd_levels`, else the
+    widest the CPU has below it); returns the level in use. For comparing
+    levels (tests, benchmarks); call it while no kernel runs."""
+    return _random.set_simd_level(level)
+
+
+def have_openmp():
+    """Whether the kernels were built with OpenMP (else one thread)."""
+    return _random.have_openmp()

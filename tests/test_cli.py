@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from fastinit import cli
-from fastinit import experiment as ex
+from fastinit.lab import cli
+from fastinit.lab import experiment as ex
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +206,7 @@ def test_module_entry_point_and_bench_run(tmp_path):
 
 
 def test_data_sets_are_deterministic():
-    from fastinit import data
+    from fastinit.lab import data
     for name in data.DATASETS:
         a, b = data.make(name, 100, seed=3), data.make(name, 100, seed=3)
         np.testing.assert_array_equal(a[0], b[0])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit import data
+from fastinit.lab import data
 from fastinit.nn import MLP, distinct_units
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)

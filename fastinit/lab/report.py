@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from fastinit.experiment import RULES
+from fastinit.lab.experiment import RULES
 
 
 def _num(x, fmt=".2g"):

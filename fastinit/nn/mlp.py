@@ -9,22 +9,21 @@ fixed, and ``diagnostics`` reports what an initialization does to each layer.
 >>> hist = net.fit(X, y, epochs=20, lr=0.1, batch_size=32)
 >>> [d["act_std"] for d in net.diagnostics(X)]
 """
-import math
-
 import numpy as np
 
-from fastinit import _blas, _dense
+from fastinit import _dense
 from fastinit._common import float_dtype as check_dtype, integer as check_int, real as check_real
 from fastinit._dense import activation_code
 from fastinit._threads import get_num_threads
 from fastinit.initializers import get as get_initializer
+from fastinit.nn import diagnostics as _diagnostics
+from fastinit.nn import training as _training
+from fastinit.nn.losses import check_loss, loss_and_grad, through_output
 from fastinit.random import Generator
 
-__all__ = ["Dense", "MLP", "LOSSES", "OUTPUTS"]
+__all__ = ["Dense", "MLP", "OUTPUTS"]
 
 OUTPUTS = ("linear", "sigmoid", "softmax")
-LOSSES = ("mse", "bce", "cross_entropy")
-_EPS = {np.dtype(np.float32): 1e-7, np.dtype(np.float64): 1e-15}
 
 
 class Dense:
@@ -204,19 +203,6 @@ class MLP:
         """A copy of the output for ``X``."""
         return self.forward(X).copy()
 
-    def _default_loss(self):
-        return {"softmax": "cross_entropy", "sigmoid": "bce", "linear": "mse"}[self.output]
-
-    def _check_loss(self, loss):
-        loss = self._default_loss() if loss is None else loss
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-        if loss == "cross_entropy" and self.output != "softmax":
-            raise ValueError("loss='cross_entropy' needs output='softmax'")
-        if loss == "bce" and self.output != "sigmoid":
-            raise ValueError("loss='bce' needs output='sigmoid'")
-        return loss
-
     def _targets(self, y, batch, ws):
         """Fill ws.Y with the targets of the batch: labels become one-hot."""
         y = np.asarray(y)
@@ -248,55 +234,11 @@ class MLP:
         """
         if self._ws is None:
             raise RuntimeError("call forward before backward")
-        loss = self._check_loss(loss)
+        loss = check_loss(self.output, loss)
         ws, X = self._ws, self._input
         self._targets(y, X.shape[0], ws)
-        value = self._loss_grad(loss, ws)
-        self._backward(ws, X, self._through_output(loss))
-        return value
-
-    def _through_output(self, loss):
-        """Whether the loss gradient still needs the output activation's
-        derivative: only mse through a sigmoid output (cross_entropy,
-        bce and softmax-mse give it w.r.t. the pre-activation)."""
-        return loss == "mse" and self.output == "sigmoid"
-
-    def _loss_grad(self, loss, ws):
-        """The loss of ws.A[-1] against ws.Y, and its gradient (w.r.t. the last
-        pre-activation for softmax/bce, the output otherwise) into ws.G[-1]."""
-        P, Y, G, T = ws.A[-1], ws.Y, ws.G[-1], ws.T
-        batch = P.shape[0]
-        eps = _EPS[self.dtype]
-        if loss == "cross_entropy":
-            np.maximum(P, eps, out=T)
-            np.log(T, out=T)
-            value = -float(np.vdot(Y, T)) / batch
-            np.subtract(P, Y, out=G)
-            G *= 1.0 / batch
-        elif loss == "bce":
-            # -(y log p + (1 - y) log(1 - p)), summed as vdot(y, log p) +
-            # sum(log(1 - p)) - vdot(y, log(1 - p)): no temporaries
-            n = P.size
-            np.clip(P, eps, 1 - eps, out=T)
-            np.log(T, out=T)
-            total = float(np.vdot(Y, T))
-            np.clip(P, eps, 1 - eps, out=T)
-            np.subtract(1, T, out=T)
-            np.log(T, out=T)
-            total += float(T.sum()) - float(np.vdot(Y, T))
-            value = -total / n if n else 0.0
-            np.subtract(P, Y, out=G)
-            G *= 1.0 / max(n, 1)
-        else:
-            n = P.size
-            np.subtract(P, Y, out=G)
-            value = float(np.vdot(G, G)) / max(n, 1)
-            G *= 2.0 / max(n, 1)
-            if self.output == "softmax":  # through the softmax Jacobian
-                np.multiply(G, P, out=T)
-                np.sum(T, axis=1, keepdims=True, out=ws.col)
-                np.subtract(G, ws.col, out=G)
-                G *= P
+        value = loss_and_grad(self.output, loss, ws, self.dtype)
+        self._backward(ws, X, through_output(self.output, loss))
         return value
 
     def _backward(self, ws, X, through_output):
@@ -331,188 +273,26 @@ class MLP:
                 _dense.sgd(layer.W, layer.dW, None, lr, 0.0)
                 _dense.sgd(layer.b, layer.db, None, lr, 0.0)
 
-    # ---- training -----------------------------------------------------------
-    def _accuracy(self, P, Y):
-        if self.output == "softmax":
-            return float(np.mean(np.argmax(P, axis=1) == np.argmax(Y, axis=1)))
-        return float(np.mean((P > 0.5) == (Y > 0.5)))
-
+    # ---- training and diagnostics (fastinit.nn.training, .diagnostics) ----------
     def evaluate(self, X, y, loss=None):
         """(loss, accuracy) on a data set; the layers' gradients are untouched."""
-        loss = self._check_loss(loss)
-        X = self._check_X(X)
-        with _blas.limit(self._product(X.shape[0])):
-            P = self._forward(X)
-        ws = self._ws
-        self._targets(y, X.shape[0], ws)
-        value = self._loss_grad(loss, ws)
-        return value, self._accuracy(P, ws.Y)
+        return _training.evaluate(self, X, y, loss)
 
     def fit(self, X, y, epochs=10, lr=0.1, batch_size=32, loss=None, *, momentum=0.0,
             shuffle=True, seed=0, X_val=None, y_val=None, callback=None):
-        """Mini-batch SGD; returns the history.
+        return _training.fit(self, X, y, epochs, lr, batch_size, loss, momentum=momentum,
+                             shuffle=shuffle, seed=seed, X_val=X_val, y_val=y_val,
+                             callback=callback)
 
-        Parameters
-        ----------
-        X : ndarray, (n, sizes[0])
-        y : ndarray
-            Labels (n,) for softmax; targets (n,) or (n, n_out) otherwise.
-        epochs : int
-        lr : float
-        batch_size : int
-        loss : {"mse", "bce", "cross_entropy"}, optional
-        momentum : float in [0, 1)
-        shuffle : bool
-        seed : int
-            Seeds the shuffling.
-        X_val, y_val : ndarray, optional
-            Evaluated after every epoch.
-        callback : callable, optional
-            ``callback(epoch, history)`` after every epoch.
-
-        Returns
-        -------
-        dict
-            ``loss`` (mean batch loss) and ``accuracy`` (on X after the
-            epoch) per epoch, ``val_loss``/``val_accuracy`` with X_val, and
-            ``diverged`` (True when the loss became non-finite; training
-            stops there).
-        """
-        loss = self._check_loss(loss)
-        epochs = check_int(epochs, "epochs")
-        batch_size = check_int(batch_size, "batch_size", low=1)
-        lr = check_real(lr, "lr")
-        X = self._check_X(X)
-        y = np.asarray(y)
-        n = X.shape[0]
-        if y.shape[0] != n:
-            raise ValueError(f"X has {n} samples but y has {y.shape[0]}")
-        hist = {"loss": [], "accuracy": [], "diverged": False}
-        if X_val is not None:
-            hist["val_loss"], hist["val_accuracy"] = [], []
-        # overflow in a diverging run is reported by hist["diverged"], not warned
-        with np.errstate(over="ignore", invalid="ignore"), _blas.limit(self._product(batch_size)):
-            self._epochs(X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
-                         callback, hist)
-        return hist
-
-    def _epochs(self, X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
-                callback, hist):
-        rng = np.random.default_rng(seed)
-        order = np.arange(X.shape[0])
-        for epoch in range(epochs):
-            if shuffle:
-                rng.shuffle(order)
-            epoch_loss = self._train_epoch(X, y, order, lr, batch_size, loss, momentum)
-            hist["loss"].append(epoch_loss)
-            hist["accuracy"].append(self.evaluate(X, y, loss)[1])
-            if X_val is not None:
-                vl, va = self.evaluate(X_val, y_val, loss)
-                hist["val_loss"].append(vl)
-                hist["val_accuracy"].append(va)
-            if callback is not None:
-                callback(epoch, hist)
-            if not math.isfinite(epoch_loss):
-                hist["diverged"] = True
-                break
+    fit.__doc__ = _training.fit.__doc__
 
     def train_epoch(self, X, y, lr=0.1, batch_size=32, loss=None, *, momentum=0.0, order=None):
-        """One pass of mini-batch SGD over ``X`` in ``order`` (default: as
-        given); returns the mean batch loss. ``fit`` is this plus shuffling,
-        evaluation and history."""
-        loss = self._check_loss(loss)
-        X = self._check_X(X)
-        order = np.arange(X.shape[0]) if order is None else np.asarray(order)
-        batch_size = check_int(batch_size, "batch_size", low=1)
-        with _blas.limit(self._product(batch_size)):
-            return self._train_epoch(X, np.asarray(y), order, check_real(lr, "lr"), batch_size, loss,
-                                     momentum)
+        return _training.train_epoch(self, X, y, lr, batch_size, loss, momentum=momentum,
+                                     order=order)
 
-    def _train_epoch(self, X, y, order, lr, batch_size, loss, momentum):
-        through = self._through_output(loss)
-        total = 0.0
-        n = order.size
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            ws = self._space(idx.size)
-            np.take(X, idx, axis=0, out=ws.X)
-            self._forward(ws.X)
-            self._targets(y[idx], idx.size, ws)
-            total += self._loss_grad(loss, ws) * idx.size
-            self._backward(ws, ws.X, through)
-            self.step(lr, momentum)
-        return total / max(n, 1)
+    train_epoch.__doc__ = _training.train_epoch.__doc__
 
-    # ---- diagnostics --------------------------------------------------------
     def diagnostics(self, X, y=None, loss=None):
-        """What the weights do to each layer on a batch ``X``.
+        return _diagnostics.diagnostics(self, X, y, loss)
 
-        Returns one dict per layer: ``act_mean``, ``act_std`` (of the
-        layer's output), ``saturated`` (fraction of tanh outputs with
-        |a| > 0.99, of sigmoid outputs < 0.01 or > 0.99), ``dead`` (fraction
-        of ReLU units whose output is 0 for the whole batch), ``weight_norm``,
-        ``grad_norm`` (norm of the layer's whole gradient, dW and db, for
-        ``(X, y)``; None without y)
-        and ``distinct_units``: how many units differ, a unit being its
-        column of W with its bias, equal within 1e-7 relative (zero or
-        constant init leaves one per layer).
-        """
-        X = self._check_X(X)
-        with np.errstate(over="ignore", invalid="ignore"), _blas.limit(self._product(X.shape[0])):
-            self._forward(X)
-            if y is not None:
-                self.backward(y, loss)
-        out = []
-        for i, (layer, A) in enumerate(zip(self.layers, self._ws.A)):
-            a = A.astype(np.float64)
-            d = {
-                "layer": i,
-                "activation": layer.activation,
-                "act_mean": float(a.mean()) if a.size else 0.0,
-                "act_std": float(a.std()) if a.size else 0.0,
-                "saturated": _saturated(a, layer.activation),
-                "dead": float(np.mean(np.all(a == 0, axis=0))) if layer.activation == "relu" else 0.0,
-                "weight_norm": float(np.linalg.norm(layer.W)),
-                "grad_norm": (float(np.hypot(np.linalg.norm(layer.dW), np.linalg.norm(layer.db)))
-                              if y is not None else None),
-                "distinct_units": distinct_units(layer.W, layer.b),
-            }
-            out.append(d)
-        return out
-
-
-def _saturated(a, activation):
-    if a.size == 0:
-        return 0.0
-    if activation == "tanh":
-        return float(np.mean(np.abs(a) > 0.99))
-    if activation == "sigmoid":
-        return float(np.mean((a < 0.01) | (a > 0.99)))
-    return 0.0
-
-
-def distinct_units(W, b=None, rtol=1e-7):
-    """How many columns of W (with their bias) differ by more than ``rtol`` relative.
-
-    Columns holding inf or NaN (a diverged net) count as one when they are
-    equal bit for bit, NaN included."""
-    M = np.asarray(W, dtype=np.float64)
-    if b is not None:
-        M = np.vstack([M, np.asarray(b, dtype=np.float64).reshape(1, -1)])
-    reps = []
-    for j in range(M.shape[1]):
-        col = M[:, j]
-        if not np.isfinite(col).all():
-            if not any(np.array_equal(col, r, equal_nan=True) for r in reps):
-                reps.append(col)
-            continue
-        norm = np.linalg.norm(col)
-        finite = [r for r in reps if np.isfinite(r).all()]
-        if finite:
-            R = np.stack(finite, axis=1)
-            gap = np.linalg.norm(R - col[:, None], axis=0)
-            scale = np.maximum(np.linalg.norm(R, axis=0), norm)
-            if np.any(gap <= rtol * np.maximum(scale, 1e-300)):
-                continue
-        reps.append(col)
-    return len(reps)
+    diagnostics.__doc__ = _diagnostics.diagnostics.__doc__

@@ -14,10 +14,10 @@ import os
 import sys
 import time
 
-from fastinit import __version__
-from fastinit import experiment as ex
-from fastinit import report
-from fastinit.data import DATASETS
+import fastinit
+from fastinit.lab import experiment as ex
+from fastinit.lab import report
+from fastinit.lab.data import DATASETS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,7 +87,7 @@ def _number(kind, low, integer=True, strict=False, below=None):
 
 def build_parser():
     p = _Parser(prog="fastinit", description="fastinit: fast, reproducible weight initialization.")
-    p.add_argument("--version", action="version", version=f"fastinit {__version__}")
+    p.add_argument("--version", action="version", version=f"fastinit {fastinit.__version__}")
     sub = p.add_subparsers(dest="command", metavar="{compare,bench}", parser_class=_Parser)
 
     d = ex.Config()
@@ -257,10 +257,8 @@ def _write_json(cfg, runs, path, out, note):
 
 def bench(args, out=None):
     out = sys.stdout if out is None else out
-    from fastinit import bench as _bench
-    import fastinit
-    from fastinit import _random
-    print(f"fastinit {fastinit.__version__} ({_random.simd_level()}, {fastinit.get_num_threads()} threads) "
+    from fastinit.lab import bench as _bench
+    print(f"fastinit {fastinit.__version__} ({fastinit.simd_level()}, {fastinit.get_num_threads()} threads) "
           f"against NumPy; ratio = NumPy time / fastinit time, measured in this run", file=out)
     _bench.run(min_time=args.min_time, stream=out, quick=args.quick)
     return 0

@@ -3,8 +3,8 @@ beside the NumPy code people write."""
 import numpy as np
 
 import fastinit
-from fastinit import data
-from fastinit.benchcase import Case
+from fastinit.lab import data
+from fastinit.lab.benchcase import Case
 from fastinit.nn import MLP
 
 SHAPES = {"32x64x64": (32, 64, 64), "256x1024x1024": (256, 1024, 1024),

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from fastinit import _random
+import fastinit
 
 
 @dataclass
@@ -20,20 +20,19 @@ class Case:
 
 def levels():
     """The SIMD levels this CPU runs, narrowest first."""
-    top = _random.LEVELS.index(_random.cpu_simd_level())
-    return _random.LEVELS[:top + 1]
+    return fastinit.simd_levels()
 
 
 @contextlib.contextmanager
 def at_level(level):
     """Run the kernels at ``level`` (None: as they are) and restore it after."""
-    saved = _random.simd_level()
+    saved = fastinit.simd_level()
     if level is not None:
-        _random.set_simd_level(level)
+        fastinit.set_simd_level(level)
     try:
         yield
     finally:
-        _random.set_simd_level(saved)
+        fastinit.set_simd_level(saved)
 
 
 def time_call(fn, min_time=0.2, repeat=5):

@@ -30,9 +30,8 @@ from typing import Optional
 
 import numpy as np
 
-from fastinit import data as _data
-from fastinit import initializers as _inits
-from fastinit import random as _rnd
+import fastinit as _fi
+from fastinit.lab import data as _data
 from fastinit.nn import MLP
 
 __all__ = ["INITS", "ACTIVATIONS", "Config", "RULES", "run_one", "run_all", "verdict"]
@@ -60,19 +59,19 @@ RULES = (
 
 def _const(value):
     def init(shape, *, dtype=None, seed=None):
-        return _inits.constant(shape, value, dtype=dtype)
+        return _fi.constant(shape, value, dtype=dtype)
     return init
 
 
 def _normal(std):
     def init(shape, *, dtype=None, seed=None):
-        return _rnd.normal(shape, 0.0, std, dtype=dtype, seed=seed)
+        return _fi.normal(shape, 0.0, std, dtype=dtype, seed=seed)
     return init
 
 
 def _uniform(low, high):
     def init(shape, *, dtype=None, seed=None):
-        return _rnd.uniform(shape, low, high, dtype=dtype, seed=seed)
+        return _fi.uniform(shape, low, high, dtype=dtype, seed=seed)
     return init
 
 
@@ -92,10 +91,10 @@ INITS = {
     "constant": Init("constant", _const(0.5), _const(0.5), "W = 0.5, b = 0.5"),
     "small": Init("small", _normal(0.01), _normal(0.01), "W, b ~ N(0, 0.01^2)"),
     "large": Init("large", _uniform(0.0, 1.0), _uniform(0.0, 1.0), "W, b ~ U[0, 1)"),
-    "lecun": Init("lecun", _inits.lecun_normal, _const(0.0), "LeCun normal N(0, 1/fan_in), b = 0"),
-    "xavier": Init("xavier", _inits.xavier_normal, _const(0.0),
+    "lecun": Init("lecun", _fi.lecun_normal, _const(0.0), "LeCun normal N(0, 1/fan_in), b = 0"),
+    "xavier": Init("xavier", _fi.xavier_normal, _const(0.0),
                    "Xavier/Glorot normal N(0, 2/(fan_in+fan_out)), b = 0"),
-    "he": Init("he", _inits.he_normal, _const(0.0), "He/Kaiming normal N(0, 2/fan_in), b = 0"),
+    "he": Init("he", _fi.he_normal, _const(0.0), "He/Kaiming normal N(0, 2/fan_in), b = 0"),
 }
 ALIASES = {"zero": "zeros", "const": "constant", "small-random": "small", "large-random": "large",
            "glorot": "xavier", "kaiming": "he"}
@@ -230,7 +229,7 @@ def run_one(cfg, init_name, activation, split):
     sizes = [Xtr.shape[1]] + [cfg.width] * cfg.depth + [n_classes]
     # every run draws from the same key, so inits differ only by their formula
     net = MLP(sizes, activation, init.weights, output="softmax", dtype=np.dtype(cfg.dtype),
-              seed=_rnd.Generator(cfg.seed), bias_init=init.biases)
+              seed=_fi.Generator(cfg.seed), bias_init=init.biases)
     probe_X, probe_y = Xtr[: cfg.probe], ytr[: cfg.probe]
     t0 = time.perf_counter()
     with np.errstate(all="ignore"):

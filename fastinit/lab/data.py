@@ -3,9 +3,10 @@
 Features are standardised (zero mean, unit variance per feature), as one
 would before training; labels are ints in [0, n_classes).
 """
+import operator
+
 import numpy as np
 
-from fastinit._common import integer as check_int, real as check_real
 
 __all__ = ["make", "split", "DATASETS"]
 
@@ -63,11 +64,13 @@ def make(name="spirals", samples=1000, noise=0.1, seed=0, dtype=np.float32):
     """
     if name not in DATASETS:
         raise ValueError(f"data must be one of {tuple(DATASETS)}, got {name!r}")
-    samples = check_int(samples, "samples", low=4)
-    noise = check_real(noise, "noise")
-    if noise < 0:
+    samples = operator.index(samples)
+    if samples < 4:
+        raise ValueError(f"samples must be >= 4, got {samples}")
+    noise = float(noise)
+    if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise}")
-    rng = np.random.default_rng(check_int(seed, "seed"))
+    rng = np.random.default_rng(operator.index(seed))
     X, y = DATASETS[name](samples, noise, rng)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     perm = rng.permutation(samples)

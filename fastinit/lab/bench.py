@@ -11,8 +11,8 @@ import os
 import numpy as np
 
 import fastinit
-from fastinit import bench_dense
-from fastinit.benchcase import Case, at_level, levels, time_call, torch_available
+from fastinit.lab import bench_dense
+from fastinit.lab.benchcase import Case, at_level, levels, time_call, torch_available
 
 SIZES = {"64x64": (64, 64), "1024x1024": (1024, 1024), "4096x4096": (4096, 4096)}
 QUICK_SIZES = ("1x1", "8x8", "64x64", "1024x1024", "32x64x64")  # bench --quick
@@ -102,8 +102,7 @@ def _torch_way(shape, dtype, kind):
 def fill_cases():
     """The initializer cases: dtype x size x threads (1 and all)."""
     cases = []
-    from fastinit import _random
-    all_threads = (os.cpu_count() or 1) if _random.have_openmp() else 1
+    all_threads = (os.cpu_count() or 1) if fastinit.have_openmp() else 1
     thread_counts = sorted({1, all_threads})
     for size, shape in SIZES.items():
         for dtype in (np.float32, np.float64):
