@@ -15,84 +15,175 @@ from fastinit.lab import experiment as ex
 
 @pytest.fixture(scope="module")
 def default_runs():
-    """The whole default experiment, once (about 20 s on 2 cores)."""
+    """The whole default experiment (depths 3 and 8), once (about 40 s on 2 cores)."""
     runs = ex.run_all(ex.Config())
-    return {(r.init, r.activation): r for r in runs}
+    return {(r.init, r.activation, r.depth): r for r in runs}
 
 
-def test_default_verdicts(default_runs):
-    v = {k: r.verdict for k, r in default_runs.items()}
+def test_default_diagnoses_at_depth_8(default_runs):
+    v = {(i, a): r.diagnosis for (i, a, d), r in default_runs.items() if d == 8}
     assert v["zeros", "relu"] == v["zeros", "tanh"] == "no-learning"
     assert v["zeros", "sigmoid"] == "symmetric"
     assert all(v["constant", a] == "symmetric" for a in ("relu", "tanh", "sigmoid"))
     assert v["small", "tanh"] == "vanishing"
     assert v["large", "tanh"] == v["large", "sigmoid"] == "saturated"
-    assert v["he", "relu"] == v["xavier", "tanh"] == "trains"
+    assert v["he", "relu"] == v["xavier", "tanh"] == "healthy"
+    assert all(r.diagnosis != "trains" for r in default_runs.values())   # renamed: healthy
+
+
+def test_default_outcomes(default_runs):
+    o = {k: r.outcome for k, r in default_runs.items()}
+    for d in (3, 8):
+        assert o["he", "relu", d] == o["xavier", "tanh", d] == "learned"
+        assert all(o["zeros", a, d] == "stalled" for a in ("relu", "tanh", "sigmoid"))
+        assert all(o["constant", a, d] == "stalled" for a in ("relu", "tanh", "sigmoid"))
+    # the documents' own formulas are there, and N(0, 4/fan_in) is not for ReLU
+    assert o["heuristic", "tanh", 8] == "learned" and o["sigmoid4", "tanh", 8] == "learned"
+    assert o["sigmoid4", "relu", 8] == "diverged"
+    for r in default_runs.values():
+        if r.outcome == "learned":
+            assert 1 <= r.epochs_to_target <= len(r.history["val_accuracy"])
+            assert ex.progress(r.history["val_accuracy"][r.epochs_to_target - 1], r.chance) >= ex.TARGET
+        else:
+            assert r.outcome == "diverged" or ex.progress(r.test_accuracy, r.chance) < ex.TARGET
 
 
 def test_working_inits_beat_the_broken_ones(default_runs):
-    acc = {k: r.summary()["test_accuracy"] for k, r in default_runs.items()}
-    broken = [acc[k] for k, r in default_runs.items() if r.verdict in ("symmetric", "vanishing")]
-    for good in [("he", "relu"), ("xavier", "tanh")]:
-        assert acc[good] > 0.95
-        assert acc[good] > max(broken) + 0.3
+    broken = [r.test_accuracy for r in default_runs.values() if r.diagnosis in ("symmetric", "no-learning")]
+    for good in [("he", "relu", 8), ("xavier", "tanh", 8)]:
+        assert default_runs[good].test_accuracy > 0.95
+        assert default_runs[good].test_accuracy > max(broken) + 0.3
 
 
 def test_zero_init_gradients_are_exactly_zero(default_runs):
     for act in ("relu", "tanh"):
-        r = default_runs["zeros", act]
+        r = default_runs["zeros", act, 8]
         assert all(d["grad_norm"] == 0.0 for d in r.hidden) and not r.hidden_changed
-    assert default_runs["zeros", "sigmoid"].hidden_changed  # it learns, as one neuron per layer
+    assert default_runs["zeros", "sigmoid", 8].hidden_changed  # it learns, as one neuron per layer
 
 
-def test_deep_relu_he_trains_and_lecun_does_not():
-    """He et al. 2015: at depth 30, ReLU needs the factor 2."""
-    cfg = ex.Config(depth=30, inits=("he", "lecun"), activations=("relu",))  # the issue's command
+def test_sigmoid_note_is_measured(default_runs):
+    note = ex.sigmoid_note(list(default_runs.values()))
+    assert "depth 3" in note and "depth 8" in note
+    sig8 = [r for (i, a, d), r in default_runs.items() if a == "sigmoid" and d == 8 and i in ex.SCALED]
+    if not any(r.outcome == "learned" for r in sig8):
+        assert "at depth 8 none learned" in note
+
+
+def test_deep_relu_he_learns_first():
+    """He et al. 2015, Figure 3: at depth 30 ReLU needs the factor 2; LeCun's
+    net is vanishing at init and, if it learns, learns later."""
+    cfg = ex.Config(depths=(30,), inits=("he", "lecun"), activations=("relu",))
     he, lecun = ex.run_all(cfg)
-    assert he.verdict == "trains" and he.summary()["test_accuracy"] > 0.9
-    assert lecun.verdict != "trains"
-    assert lecun.std_ratio() < 1e-3
+    assert he.diagnosis == "healthy" and he.outcome == "learned"
+    assert lecun.diagnosis == "vanishing" and lecun.std_ratio() < 1e-3
+    assert lecun.outcome != "learned" or lecun.epochs_to_target > he.epochs_to_target
+    if lecun.outcome == "learned":
+        assert "learned anyway after" in lecun.why
 
 
-def test_verdict_rules_in_order():
+def _fake(units=64, grad=(1.0, 1.0), std=(1.0, 1.0), sat=0.0, changed=True, diverged=False,
+          accs=(0.5,), chance=0.5):
+    layer = lambda g, s: {"grad_norm": g, "act_std": s, "saturated": sat, "distinct_units": units}  # noqa: E731
+    at_init = [layer(grad[0], std[0]), layer(1.0, std[1]), layer(grad[1], 1.0)]
+    hist = {"loss": [1.0], "val_accuracy": list(accs), "diverged": diverged}
+    return ex.Run("x", "tanh", 2, chance, at_init, at_init, hist, changed, 0.0)
+
+
+def test_diagnosis_rules_in_order():
     """Unit test of the rule order on synthetic runs."""
-    def fake(units=64, grad=(1.0, 1.0), std=(1.0, 1.0), sat=0.0, changed=True, diverged=False):
-        layer = lambda g, s: {"grad_norm": g, "act_std": s, "saturated": sat, "distinct_units": units}  # noqa: E731
-        at_init = [layer(grad[0], std[0]), layer(1.0, std[1]), layer(grad[1], 1.0)]
-        hist = {"loss": [1.0], "val_accuracy": [0.5], "diverged": diverged}
-        return ex.Run("x", "tanh", at_init, at_init, hist, changed, 0.0)
+    d = lambda **k: ex.diagnosis(_fake(**k))[0]  # noqa: E731
+    assert d(changed=False) == "no-learning"
+    assert d(changed=False, sat=0.9) == "saturated"  # the cause first
+    assert d(units=1, changed=False, sat=0.9) == "symmetric"
+    assert d(units=1, diverged=True) == "symmetric"
+    assert d(diverged=True) == "exploding"
+    assert d(grad=(1e4, 1.0)) == "exploding"
+    assert d(std=(1.0, 1e4)) == "exploding"
+    assert d(sat=0.6, grad=(1e-9, 1.0)) == "saturated"
+    assert d(grad=(1e-4, 1.0)) == "vanishing"
+    assert d(std=(1.0, 1e-4)) == "vanishing"
+    assert d() == "healthy"
 
-    assert ex.verdict(fake(changed=False))[0] == "no-learning"
-    assert ex.verdict(fake(changed=False, sat=0.9))[0] == "saturated"  # the cause first
-    assert ex.verdict(fake(units=1, changed=False, sat=0.9))[0] == "symmetric"
-    assert ex.verdict(fake(units=1, diverged=True))[0] == "symmetric"
-    assert ex.verdict(fake(diverged=True))[0] == "exploding"
-    assert ex.verdict(fake(grad=(1e4, 1.0)))[0] == "exploding"
-    assert ex.verdict(fake(std=(1.0, 1e4)))[0] == "exploding"
-    assert ex.verdict(fake(sat=0.6, grad=(1e-9, 1.0)))[0] == "saturated"
-    assert ex.verdict(fake(grad=(1e-4, 1.0)))[0] == "vanishing"
-    assert ex.verdict(fake(std=(1.0, 1e-4)))[0] == "vanishing"
-    assert ex.verdict(fake())[0] == "trains"
+
+def test_outcomes_relative_to_chance():
+    o = lambda **k: ex.outcome(_fake(**k))  # noqa: E731
+    assert o(accs=(0.5, 0.7, 0.96, 0.97))[0::2] == ("learned", 3)   # 0.96: 92% of the way
+    assert o(accs=(0.5, 0.8))[0] == "partial"
+    assert o(accs=(0.5, 0.55))[0] == "stalled"
+    assert o(accs=(0.2, 0.35), chance=0.1)[0] == "partial"           # 10 classes
+    assert o(accs=(0.5,), diverged=True)[0] == "diverged"
+    run = _fake(grad=(1e-4, 1.0), accs=(0.5, 0.99))
+    run.diagnosis, why = ex.diagnosis(run)
+    run.outcome, out_why, run.epochs_to_target = ex.outcome(run)
+    assert ex.story(run, why, out_why).startswith("vanishing at init") and "learned anyway after 2 epochs" in ex.story(run, why, out_why)
 
 
 def test_cli_json_and_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     js, png = tmp_path / "out.json", tmp_path / "out.png"
-    code = cli.main(["compare", "--init", "zeros,he", "--activation", "relu,tanh", "--depth", "3",
+    code = cli.main(["compare", "--init", "zeros,he", "--activation", "relu,tanh", "--depth", "2,3",
                      "--epochs", "3", "--samples", "200", "--json", str(js), "--plot", str(png)])
     assert code == 0
     out = capsys.readouterr()
-    assert "verdict" in out.out and "he" in out.out and "no-learning" in out.out
-    assert "4/4" in out.err  # the progress bar
+    for words in ("diagnosis", "outcome", "epochs", "why", "depth 2:", "depth 3:", "no-learning",
+                  "by init and depth"):
+        assert words in out.out
+    assert "8/8" in out.err  # the progress bar
     doc = json.loads(js.read_text())
-    assert doc["config"]["depth"] == 3 and len(doc["runs"]) == 4
+    assert doc["config"]["depths"] == [2, 3] and len(doc["runs"]) == 8
     run = doc["runs"][0]
-    assert {"verdict", "at_init", "after_training", "history", "activation_histograms"} <= set(run)
-    assert len(run["at_init"]) == 4 and len(run["history"]["loss"]) == 3
-    assert len(run["history"]["test_accuracy"]) == 3 and len(run["activation_histograms"]) == 3
+    assert {"init", "activation", "depth", "diagnosis", "outcome", "epochs_to_target", "test_accuracy",
+            "why", "verdict", "at_init", "after_training", "history", "activation_histograms"} <= set(run)
+    assert run["verdict"] == run["diagnosis"]
+    assert len(run["at_init"]) == 3 and len(run["history"]["loss"]) == 3
+    assert len(run["history"]["test_accuracy"]) == 3 and len(run["activation_histograms"]) == 2
     import matplotlib.pyplot as plt
     img = plt.imread(png)
     assert img.shape[0] > 400 and img.shape[1] > 400
+
+
+def test_figure_panels():
+    """The figure: one histogram panel per init x activation at the deepest
+    depth, accuracy curves per activation, accuracy against depth; one font."""
+    pytest.importorskip("matplotlib")
+    from fastinit.lab import report
+    cfg = ex.Config(depths=(2, 4), inits=("zeros", "large", "he"), activations=("relu", "tanh"),
+                    epochs=2, samples=200)
+    fig = report.figure(ex.run_all(cfg))
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    for i in ("zeros", "large", "he"):
+        for a in ("relu", "tanh"):
+            assert any(t.startswith(f"{i} + {a}, depth 4:") for t in titles), titles
+    for a in ("relu", "tanh"):
+        assert f"test accuracy, {a}, depth 4" in titles
+        assert f"final test accuracy by depth, {a}" in titles
+    hist = [ax for ax in fig.axes if " + " in ax.get_title()]
+    assert all(ax.get_xlabel() for ax in hist)
+    assert any("exact 0" in t.get_text() for ax in hist for t in ax.texts)   # ReLU's zeros, as a number
+    sizes = {t.get_fontsize() for ax in fig.axes for t in [ax.title, ax.xaxis.label, ax.yaxis.label]}
+    assert sizes == {report.FONT}
+    w, h = fig.get_size_inches()
+    assert w >= 8 and h >= 8
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_digits_needs_scikit_learn_or_runs(monkeypatch, capsys):
+    argv = ["compare", "--data", "digits", "--init", "zeros,he", "--activation", "relu",
+            "--depth", "2", "--epochs", "2", "--no-progress"]
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        assert cli.main(argv) == 2
+        assert "pip install 'fastinit[data]'" in capsys.readouterr().err
+        return
+    assert cli.main(argv) == 0
+    assert "digits" in capsys.readouterr().out
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "pip install 'fastinit[data]'" in err
 
 
 def test_plot_without_matplotlib_says_how_to_get_it(monkeypatch, tmp_path, capsys):
@@ -117,6 +208,8 @@ def test_plot_without_matplotlib_says_how_to_get_it(monkeypatch, tmp_path, capsy
     ["compare", "--noise", "inf"],
     ["compare", "--momentum", "1.5"],
     ["compare", "--momentum", "1"],
+    ["compare", "--depth", "100000"],
+    ["compare", "--depth", "3,x"],
     ["explode"],
 ])
 def test_bad_options_one_line_exit_2(argv, capsys):
@@ -132,7 +225,7 @@ def test_bad_options_one_line_exit_2(argv, capsys):
     (["--plot", "/nonexistent/dir/x.png"], "does not exist"),
     (["--json", "{tmp}"], "is a folder"),
     (["--width", "100000000"], "GiB"),
-    (["--depth", "100000"], "GiB"),
+    (["--depth", "1000", "--width", "4096"], "GiB"),
 ])
 def test_bad_runs_are_refused_before_training(argv, words, tmp_path, capsys, monkeypatch):
     def no_training(*a, **k):
@@ -197,7 +290,7 @@ def test_module_entry_point_and_bench_run(tmp_path):
                           "relu", "--depth", "2", "--epochs", "2", "--samples", "64", "--no-progress"],
                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "trains" in out.stdout or "vanishing" in out.stdout
+    assert "learned" in out.stdout or "stalled" in out.stdout or "partial" in out.stdout
     out = subprocess.run([sys.executable, "-m", "fastinit", "bench", "--quick", "--min-time", "0.002"],
                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
     assert out.returncode == 0, out.stderr

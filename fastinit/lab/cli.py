@@ -12,6 +12,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import time
 
 import fastinit
@@ -85,6 +86,24 @@ def _number(kind, low, integer=True, strict=False, below=None):
     return parse
 
 
+def _depths(text):
+    """--depth: one int or a comma-separated list, each in [1, 1000]."""
+    out = []
+    for t in text.split(","):
+        t = t.strip()
+        try:
+            d = int(t)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{t!r} is not an int") from None
+        if not 1 <= d <= 1000:
+            raise argparse.ArgumentTypeError(f"--depth values must be in [1, 1000], got {d}")
+        if d not in out:
+            out.append(d)
+    if not out:
+        raise argparse.ArgumentTypeError("empty --depth list")
+    return tuple(out)
+
+
 def build_parser():
     p = _Parser(prog="fastinit", description="fastinit: fast, reproducible weight initialization.")
     p.add_argument("--version", action="version", version=f"fastinit {fastinit.__version__}")
@@ -95,20 +114,28 @@ def build_parser():
         "compare", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="train the same deep MLP under each initialization and judge it",
         description=(
-            "Run the source documents' experiment: for each init x activation, build the same\n"
-            "deep MLP on a data set made here, measure it at init (activation std and gradient\n"
-            "norm per layer, distinct units), train it, and give a verdict.\n\n"
+            "Run the source documents' experiment: for each depth x init x activation, build\n"
+            "the same deep MLP on a data set, measure it at init (activation std and gradient\n"
+            "norm per layer, distinct units), train it, and judge it twice: a diagnosis at\n"
+            "init and an outcome after training.\n\n"
             "Inits: " + "; ".join(f"{k}: {v.about}" for k, v in ex.INITS.items()) + ".\n\n"
-            "Verdicts, first match wins:\n" + report.rules_text()),
+            "Diagnosis at init, first match wins:\n" + report.rules_text() + "\n\n"
+            "Outcome after training (chance: the test set's majority class share):\n"
+            + report.outcomes_text() + "\n"
+            f"Epochs to target: the first epoch at {ex.TARGET:.0%} of the way from chance to 1."),
     )
-    c.add_argument("--data", choices=tuple(DATASETS), default=d.data, help="data set (default %(default)s)")
+    c.add_argument("--data", choices=tuple(DATASETS), default=d.data,
+                   help="data set (default %(default)s); digits: scikit-learn's 8x8 handwritten "
+                        "digits (1797 images, 10 classes; pip install 'fastinit[data]')")
     c.add_argument("--samples", type=_number("--samples", 8), default=d.samples, help="samples, 1/4 held out for test (default %(default)s)")
     c.add_argument("--noise", type=_number("--noise", 0, integer=False), default=d.noise, help="noise level (default %(default)s)")
     c.add_argument("--init", type=_choices("init", tuple(ex.INITS), ex.ALIASES), default=d.inits,
-                   help="comma-separated inits (default: all of " + ",".join(ex.INITS) + ")")
+                   help="comma-separated inits of " + ",".join(ex.INITS) + " (default: "
+                        + ",".join(ex.DEFAULT_INITS) + ")")
     c.add_argument("--activation", type=_choices("activation", ex.ACTIVATIONS), default=d.activations,
                    help="comma-separated hidden activations (default: relu,tanh,sigmoid)")
-    c.add_argument("--depth", type=_number("--depth", 1), default=d.depth, help="hidden layers (default %(default)s)")
+    c.add_argument("--depth", type=_depths, default=d.depths,
+                   help="hidden layers: one int or a list, each run at every depth (default 3,8)")
     c.add_argument("--width", type=_number("--width", 1), default=d.width, help="units per hidden layer (default %(default)s)")
     c.add_argument("--epochs", type=_number("--epochs", 1), default=d.epochs, help="training epochs (default %(default)s)")
     c.add_argument("--lr", type=_number("--lr", 0, integer=False, strict=True), default=None,
@@ -153,7 +180,7 @@ def memory_needed(cfg):
     parameters), and outputs and gradients of every layer for up to four batch
     sizes, the whole data set the largest."""
     item = 4 if cfg.dtype == "float32" else 8
-    sizes = [2] + [cfg.width] * cfg.depth + [10]
+    sizes = [64] + [cfg.width] * max(cfg.depths) + [10]
     params = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
     rows = cfg.samples + cfg.batch_size + min(cfg.probe, cfg.samples)
     return item * (6 * params + 2 * 2 * rows * sum(sizes))
@@ -183,6 +210,13 @@ def _check(args, cfg, err):
         return False
     if not (_check_path("--json", args.json, err) and _check_path("--plot", args.plot, err)):
         return False
+    if cfg.data == "digits":
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            err.write("fastinit compare: error: --data digits needs scikit-learn: "
+                      "pip install 'fastinit[data]' (or pip install scikit-learn)\n")
+            return False
     if args.plot:
         try:
             import matplotlib  # noqa: F401
@@ -192,7 +226,7 @@ def _check(args, cfg, err):
             return False
     need, have = memory_needed(cfg), _memory_available()
     if have is not None and need > 0.8 * have:
-        err.write(f"fastinit compare: error: a {cfg.depth}x{cfg.width} network on {cfg.samples} samples "
+        err.write(f"fastinit compare: error: a {max(cfg.depths)}x{cfg.width} network on {cfg.samples} samples "
                   f"needs about {need / 2**30:.1f} GiB; this machine has {have / 2**30:.1f} GiB "
                   "available: lower --depth, --width or --samples\n")
         return False
@@ -202,7 +236,7 @@ def _check(args, cfg, err):
 def compare(args, out=None, err=None):
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
-    cfg = ex.Config(data=args.data, samples=args.samples, noise=args.noise, depth=args.depth,
+    cfg = ex.Config(data=args.data, samples=args.samples, noise=args.noise, depths=args.depth,
                     width=args.width, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
                     batch_size=args.batch_size, seed=args.seed, dtype=args.dtype,
                     inits=args.init, activations=args.activation)
@@ -210,7 +244,6 @@ def compare(args, out=None, err=None):
         return 2
     json_out = args.json == "-"
     table = err if json_out else out        # --json -: JSON alone on stdout
-    lr = ex.default_lr(cfg.depth) if cfg.lr is None else cfg.lr
     t0 = time.perf_counter()
     runs = []
     try:
@@ -222,19 +255,32 @@ def compare(args, out=None, err=None):
             _write_json(cfg, runs, args.json, out, err)
         return 130
     seconds = time.perf_counter() - t0
-    print(f"fastinit compare: {cfg.data} ({cfg.samples} samples, noise {cfg.noise}), MLP "
-          f"{cfg.depth}x{cfg.width} hidden, softmax output, {cfg.epochs} epochs, lr {lr:.3g}, "
-          f"momentum {cfg.momentum}, batch {cfg.batch_size}, seed {cfg.seed}, {cfg.dtype}", file=table)
-    print(file=table)
-    print(report.table(runs), file=table)
+    lrs = ", ".join(f"{ex.default_lr(d) if cfg.lr is None else cfg.lr:.3g}" for d in cfg.depths)
+    print(f"fastinit compare: {cfg.data} ({len(runs) and runs[0].chance:.2f} chance), MLP "
+          f"{'/'.join(map(str, cfg.depths))} hidden layers of {cfg.width}, softmax output, "
+          f"{cfg.epochs} epochs, lr {lrs}, momentum {cfg.momentum}, batch {cfg.batch_size}, "
+          f"seed {cfg.seed}, {cfg.dtype}", file=table)
+    for depth in cfg.depths:
+        print(f"\ndepth {depth}:", file=table)
+        print(report.table([r for r in runs if r.depth == depth]), file=table)
+    if len(cfg.depths) > 1:
+        print("\noutcome (epochs to target) by init and depth:", file=table)
+        print(report.matrix(runs), file=table)
+    note = ex.sigmoid_note(runs)
+    if note:
+        print("\n" + textwrap.fill(note, 100), file=table)
     print(file=table)
     print("std first/last: activation std of the first and last hidden layer at init; grad first/last:",
           file=table)
     print("ratio of the first to the last layer's gradient norm at init; units: distinct units per",
           file=table)
-    print("hidden layer (n xdepth) at init and after training; test acc after the last epoch.", file=table)
-    print("Verdicts, first match wins:", file=table)
+    print("hidden layer (n xdepth) at init and after training; test acc after the last epoch; epochs:",
+          file=table)
+    print(f"the first epoch at {ex.TARGET:.0%} of the way from chance to 1.", file=table)
+    print("Diagnosis at init, first match wins:", file=table)
     print(report.rules_text(), file=table)
+    print("Outcome after training:", file=table)
+    print(report.outcomes_text(), file=table)
     print(f"\n{len(runs)} networks in {seconds:.1f} s", file=table)
     if args.json:
         _write_json(cfg, runs, args.json, out, table)

@@ -49,7 +49,23 @@ def _blobs(n, noise, rng, k=3):
     return X, labels.astype(np.int64)
 
 
-DATASETS = {"spirals": _spirals, "xor": _xor, "moons": _moons, "blobs": _blobs}
+def _digits(n, noise, rng):
+    """scikit-learn's bundled 8x8 handwritten digits (1797 images, 10
+    classes; no download): all of them, or ``n`` drawn without replacement.
+    ``noise`` adds Gaussian pixel noise (pixels are 0..16)."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError("the digits data set needs scikit-learn: pip install 'fastinit[data]'") from None
+    X, y = load_digits(return_X_y=True)
+    if n < len(X):
+        keep = rng.choice(len(X), n, replace=False)
+        X, y = X[keep], y[keep]
+    X = X + rng.normal(0, noise, X.shape)
+    return X, y.astype(np.int64)
+
+
+DATASETS = {"spirals": _spirals, "xor": _xor, "moons": _moons, "blobs": _blobs, "digits": _digits}
 
 
 def make(name="spirals", samples=1000, noise=0.1, seed=0, dtype=np.float32):
@@ -57,7 +73,7 @@ def make(name="spirals", samples=1000, noise=0.1, seed=0, dtype=np.float32):
 
     Parameters
     ----------
-    name : {"spirals", "xor", "moons", "blobs"}
+    name : {"spirals", "xor", "moons", "blobs", "digits"}
     samples : int >= 4
     noise : float >= 0
     seed : int
@@ -72,8 +88,9 @@ def make(name="spirals", samples=1000, noise=0.1, seed=0, dtype=np.float32):
         raise ValueError(f"noise must be >= 0, got {noise}")
     rng = np.random.default_rng(operator.index(seed))
     X, y = DATASETS[name](samples, noise, rng)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    perm = rng.permutation(samples)
+    std = X.std(axis=0)
+    X = (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)   # digits: some pixels are always 0
+    perm = rng.permutation(len(X))   # digits: at most 1797
     return np.ascontiguousarray(X[perm], dtype=dtype), y[perm]
 
 

@@ -1,10 +1,13 @@
-"""What `fastinit compare` shows: the table, the JSON and the figure."""
+"""What `fastinit compare` shows: a table per depth, the depth matrix, the
+JSON and the figure."""
 import json
 import math
 
 import numpy as np
 
-from fastinit.lab.experiment import RULES
+from fastinit.lab.experiment import OUTCOMES, RULES
+
+FONT = 8   # one font size throughout the figure
 
 
 def _num(x, fmt=".2g"):
@@ -23,28 +26,61 @@ def _units(units):
 
 
 COLUMNS = ("init", "activation", "std first", "std last", "grad first/last", "units init",
-           "units after", "loss", "test acc", "verdict")
+           "units after", "test acc", "diagnosis", "outcome", "epochs", "why")
+
+
+def _grid(header, rows):
+    widths = [max(len(c), *(len(row[k]) for row in rows)) if rows else len(c)
+              for k, c in enumerate(header)]
+    line = "  ".join(c.ljust(w) for c, w in zip(header, widths)).rstrip()
+    out = [line, "-" * len(line)]
+    for row in rows:
+        out.append("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+    return "\n".join(out)
 
 
 def table(runs):
-    """One row per run: init x activation, as text."""
+    """One row per run (one depth's runs): init x activation, as text."""
     rows = []
     for r in runs:
         s = r.summary()
         rows.append((s["init"], s["activation"], _num(s["first_act_std"]), _num(s["last_act_std"]),
                      _num(s["grad_ratio"]), _units(s["distinct_units_init"]),
-                     _units(s["distinct_units_after"]), _num(s["final_loss"], ".3g"),
-                     _num(s["test_accuracy"], ".3f"), s["verdict"]))
-    widths = [max(len(c), *(len(row[k]) for row in rows)) for k, c in enumerate(COLUMNS)]
-    line = "  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths))
-    out = [line, "-" * len(line)]
-    for row in rows:
-        out.append("  ".join(v.ljust(w) for v, w in zip(row, widths)))
-    return "\n".join(out)
+                     _units(s["distinct_units_after"]), _num(s["test_accuracy"], ".3f"),
+                     s["diagnosis"], s["outcome"], _num(s["epochs_to_target"], "d"), s["why"]))
+    return _grid(COLUMNS, rows)
+
+
+def matrix(runs):
+    """Inits in rows, depths in columns, for each activation: the outcome and
+    the epochs to target ('learned 12', 'stalled')."""
+    inits = list(dict.fromkeys(r.init for r in runs))
+    acts = list(dict.fromkeys(r.activation for r in runs))
+    depths = sorted({r.depth for r in runs})
+    by = {(r.init, r.activation, r.depth): r for r in runs}
+    header = ("init",) + tuple(f"{a} d{d}" for a in acts for d in depths)
+    rows = []
+    for i in inits:
+        cells = [i]
+        for a in acts:
+            for d in depths:
+                r = by.get((i, a, d))
+                if r is None:
+                    cells.append("")
+                elif r.outcome == "learned":
+                    cells.append(f"learned {r.epochs_to_target}")
+                else:
+                    cells.append(r.outcome)
+        rows.append(tuple(cells))
+    return _grid(header, rows)
 
 
 def rules_text():
     return "\n".join(f"  {k + 1}. {name}: {text}" for k, (name, text) in enumerate(RULES))
+
+
+def outcomes_text():
+    return "\n".join(f"  {name}: {text}" for name, text in OUTCOMES)
 
 
 def _clean(x):
@@ -68,7 +104,8 @@ def to_json(cfg, runs, path):
     open text stream)."""
     doc = {
         "config": {k: getattr(cfg, k) for k in cfg.__dataclass_fields__},
-        "rules": [{"verdict": n, "rule": t} for n, t in RULES],
+        "rules": [{"diagnosis": n, "rule": t} for n, t in RULES],
+        "outcomes": [{"outcome": n, "rule": t} for n, t in OUTCOMES],
         "runs": [],
     }
     for r in runs:
@@ -83,7 +120,7 @@ def to_json(cfg, runs, path):
                 "test_accuracy": r.history.get("val_accuracy", []),
                 "diverged": r.history["diverged"],
             },
-            "activation_histograms": [{"counts": c, "edges": e} for c, e in r.histograms],
+            "activation_histograms": r.histograms,
         })
     if hasattr(path, "write"):
         json.dump(_clean(doc), path, indent=1)
@@ -92,18 +129,32 @@ def to_json(cfg, runs, path):
         json.dump(_clean(doc), f, indent=1)
 
 
-def plot(runs, path):
-    """Per-layer activation histograms at init for each init x activation (as
-    in Glorot & Bengio 2010, figure 6) and the loss curves, to a PNG."""
-    import matplotlib   # cli.compare checked that it imports before training
+def figure(runs):
+    """The matplotlib figure (not saved): for the deepest depth, per-layer
+    activation histograms at init for each init x activation (as in Glorot &
+    Bengio 2010, figure 6), test accuracy per epoch for each activation, and
+    with several depths, final test accuracy against depth."""
+    import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    plt.rcParams.update({"font.size": FONT, "axes.titlesize": FONT, "axes.labelsize": FONT,
+                         "xtick.labelsize": FONT, "ytick.labelsize": FONT,
+                         "legend.fontsize": FONT, "figure.titlesize": FONT + 2})
+    depths = sorted({r.depth for r in runs})
+    deep = depths[-1]
+    shown = [r for r in runs if r.depth == deep]
     inits = list(dict.fromkeys(r.init for r in runs))
     acts = list(dict.fromkeys(r.activation for r in runs))
-    by = {(r.init, r.activation): r for r in runs}
-    fig, axes = plt.subplots(len(inits) + 1, len(acts), figsize=(4.2 * len(acts), 2.3 * (len(inits) + 1)),
+    by = {(r.init, r.activation): r for r in shown}
+    extra = 2 if len(depths) > 1 else 1
+    fig, axes = plt.subplots(len(inits) + extra, len(acts),
+                             figsize=(4.2 * len(acts), 2.1 * (len(inits) + extra)),
                              squeeze=False, constrained_layout=True)
     cmap = plt.get_cmap("viridis")
+    norm = Normalize(1, max(deep, 2))
     for i, name in enumerate(inits):
         for j, act in enumerate(acts):
             ax = axes[i][j]
@@ -111,30 +162,65 @@ def plot(runs, path):
             if r is None:
                 ax.axis("off")
                 continue
-            n = len(r.histograms)
-            for k, (counts, edges) in enumerate(r.histograms):
-                centers = 0.5 * (np.asarray(edges[1:]) + np.asarray(edges[:-1]))
-                ax.plot(centers, counts, color=cmap(k / max(n - 1, 1)), lw=1,
-                        label=f"layer {k + 1}" if k in (0, n - 1) else None)
-            ax.set_title(f"{name} + {act}: {r.verdict}", fontsize=9)
-            ax.tick_params(labelsize=7)
+            notes = []
+            for k, h in enumerate(r.histograms):
+                edges = np.asarray(h["edges"])
+                centers = 0.5 * (edges[1:] + edges[:-1])
+                ax.plot(centers, h["counts"], color=cmap(norm(k + 1)), lw=1)
+                if h.get("clipped_at") is not None:
+                    notes.append(f"clipped at {h['clipped_at']:.2g}")
+            if act == "relu":
+                ax.set_yscale("symlog", linthresh=1)
+                zeros = [h["zero_fraction"] for h in r.histograms]
+                notes.insert(0, f"exact 0: {min(zeros):.0%}-{max(zeros):.0%}")
+            if notes:
+                ax.text(0.98, 0.95, "\n".join(dict.fromkeys(notes)), transform=ax.transAxes,
+                        ha="right", va="top")
+            ax.set_title(f"{name} + {act}, depth {deep}: {r.diagnosis}")
+            ax.set_xlabel(f"{act} activation" + (" (> 0)" if act == "relu" else ""))
             if j == 0:
-                ax.set_ylabel("count", fontsize=8)
-            if i == 0 and j == len(acts) - 1:
-                ax.legend(fontsize=7)
+                ax.set_ylabel("count")
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes[:len(inits), -1].tolist(),
+                 label="hidden layer", shrink=0.6)
+    colors = plt.get_cmap("tab10")
+    row = axes[len(inits)]
     for j, act in enumerate(acts):
-        ax = axes[-1][j]
-        for name in inits:
+        ax = row[j]
+        for c, name in enumerate(inits):
             r = by.get((name, act))
-            if r is not None and r.history["loss"]:
-                ax.plot(np.arange(1, len(r.history["loss"]) + 1), r.history["loss"], lw=1, label=name)
-        ax.set_yscale("log")
-        ax.set_xlabel("epoch", fontsize=8)
-        ax.set_title(f"training loss, {act}", fontsize=9)
-        ax.tick_params(labelsize=7)
+            if r is not None and r.history.get("val_accuracy"):
+                acc = r.history["val_accuracy"]
+                ax.plot(np.arange(1, len(acc) + 1), acc, lw=1, color=colors(c % 10), label=name)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("epoch")
+        ax.set_title(f"test accuracy, {act}, depth {deep}")
         if j == 0:
-            ax.set_ylabel("loss", fontsize=8)
-            ax.legend(fontsize=7, ncol=2)
-    fig.suptitle("Activations per hidden layer at initialization, and loss in training", fontsize=11)
+            ax.set_ylabel("test accuracy")
+    handles, labels = row[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 6))
+    if len(depths) > 1:
+        row = axes[len(inits) + 1]
+        for j, act in enumerate(acts):
+            ax = row[j]
+            for c, name in enumerate(inits):
+                pts = sorted((r.depth, r.test_accuracy) for r in runs
+                             if r.init == name and r.activation == act)
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", lw=1, ms=3,
+                        color=colors(c % 10))
+            ax.set_xticks(depths)
+            ax.set_ylim(0, 1.02)
+            ax.set_xlabel("hidden layers")
+            ax.set_title(f"final test accuracy by depth, {act}")
+            if j == 0:
+                ax.set_ylabel("test accuracy")
+    fig.suptitle("Activations per hidden layer at initialization, and test accuracy in training")
+    return fig
+
+
+def plot(runs, path):
+    """The figure of :func:`figure`, as a PNG at ``path``."""
+    import matplotlib.pyplot as plt
+    fig = figure(runs)
     fig.savefig(path, dpi=90)
     plt.close(fig)
