@@ -289,31 +289,32 @@ def story(run, diag_why, out_why):
 
 
 def _histograms(net, bins=40):
-    """Per hidden layer, the activations of the diagnostics' forward pass:
-    counts and edges; for ReLU the share of exact zeros apart and the rest
-    binned; a range that would be stretched by a few huge values is clipped
-    at the 99th percentile and says so."""
+    """Per hidden layer, the activations of the diagnostics' forward pass as
+    counts and edges. tanh and sigmoid: their whole range. ReLU: the share of
+    exact zeros apart, and the positive values in log-spaced bins from their
+    0.1th percentile to their maximum, so a net whose activations grow by
+    decades from layer to layer still shows every layer."""
     out = []
     for layer, A in zip(net.layers[:-1], net.outputs[:-1]):
         a = A.astype(np.float64).ravel()
         a = a[np.isfinite(a)]
-        zero = None
-        clipped = None
-        if layer.activation == "tanh":
-            rng = (-1.0, 1.0)
-        elif layer.activation == "sigmoid":
-            rng = (0.0, 1.0)
+        h = {"zero_fraction": None, "log_bins": False, "max": float(np.abs(a).max()) if a.size else 0.0}
+        if layer.activation in ("tanh", "sigmoid"):
+            rng = (-1.0, 1.0) if layer.activation == "tanh" else (0.0, 1.0)
+            counts, edges = np.histogram(a, bins=bins, range=rng)
         else:
-            zero = float(np.mean(a == 0)) if a.size else 1.0
-            a = a[a > 0]
-            hi = float(a.max()) if a.size else 1.0
-            q = float(np.quantile(a, 0.99)) if a.size else 1.0
-            if hi > 10 * q:
-                clipped, hi = q, q
-            rng = (0.0, hi if hi > 0 else 1.0)
-        counts, edges = np.histogram(np.clip(a, *rng), bins=bins, range=rng)
-        out.append({"counts": counts.tolist(), "edges": edges.tolist(), "zero_fraction": zero,
-                    "clipped_at": clipped})
+            h["zero_fraction"] = float(np.mean(a == 0)) if a.size else 1.0
+            pos = a[a > 0]
+            if pos.size:
+                lo, hi = float(np.quantile(pos, 0.001)), float(pos.max())
+                hi = max(hi, lo * 1.0001)
+                edges = np.geomspace(lo, hi, bins + 1)
+                counts, edges = np.histogram(np.clip(pos, lo, hi), bins=edges)
+                h["log_bins"] = True
+            else:
+                counts, edges = np.zeros(0, np.int64), np.zeros(0)
+        h["counts"], h["edges"] = counts.tolist(), edges.tolist()
+        out.append(h)
     return out
 
 

@@ -164,20 +164,29 @@ def figure(runs):
                 continue
             notes = []
             for k, h in enumerate(r.histograms):
+                if not h["counts"]:
+                    continue
                 edges = np.asarray(h["edges"])
-                centers = 0.5 * (edges[1:] + edges[:-1])
+                centers = np.sqrt(edges[1:] * edges[:-1]) if h["log_bins"] else 0.5 * (edges[1:] + edges[:-1])
                 ax.plot(centers, h["counts"], color=cmap(norm(k + 1)), lw=1)
-                if h.get("clipped_at") is not None:
-                    notes.append(f"clipped at {h['clipped_at']:.2g}")
             if act == "relu":
-                ax.set_yscale("symlog", linthresh=1)
                 zeros = [h["zero_fraction"] for h in r.histograms]
-                notes.insert(0, f"exact 0: {min(zeros):.0%}-{max(zeros):.0%}")
+                if all(z == 1.0 for z in zeros):
+                    notes.append("every activation exactly 0")
+                    ax.set_yticks([])
+                else:
+                    ax.set_xscale("log")
+                    ax.set_yscale("symlog", linthresh=1)
+                    ax.set_ylim(bottom=0)
+                    notes.append(f"exact 0: {min(zeros):.0%}-{max(zeros):.0%}")
+                    top = max(h["max"] for h in r.histograms)
+                    if top > 1e3:
+                        notes.append(f"max {top:.2g}")
             if notes:
-                ax.text(0.98, 0.95, "\n".join(dict.fromkeys(notes)), transform=ax.transAxes,
-                        ha="right", va="top")
+                ax.text(0.98, 0.95, "\n".join(notes), transform=ax.transAxes, ha="right", va="top",
+                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
             ax.set_title(f"{name} + {act}, depth {deep}: {r.diagnosis}")
-            ax.set_xlabel(f"{act} activation" + (" (> 0)" if act == "relu" else ""))
+            ax.set_xlabel(f"{act} activation" + (" (> 0, log scale)" if act == "relu" else ""))
             if j == 0:
                 ax.set_ylabel("count")
     fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes[:len(inits), -1].tolist(),
