@@ -162,6 +162,31 @@ cdef double dtype_max(cnp.dtype dtype) noexcept:
 
 
 # ---- out= ----------------------------------------------------------------------
+cdef object as_out(object out, str name="out"):
+    """``out`` as an ndarray sharing its memory: an ndarray itself, else a
+    DLPack exporter (a torch tensor) or a buffer (a memoryview) seen through
+    numpy, zero-copy. None stays None. The layout rules come after."""
+    if out is None or isinstance(out, cnp.ndarray):
+        return out
+    if hasattr(out, "__dlpack__"):
+        try:
+            return np.from_dlpack(out)
+        except Exception as e:
+            raise TypeError(f"{name} could not be read through DLPack ({e}); pass a CPU array or "
+                            "tensor that does not require grad") from None
+    try:
+        view = memoryview(out)
+    except TypeError:
+        raise TypeError(f"{name} must be a numpy.ndarray or a writable buffer (DLPack or the buffer "
+                        f"protocol), got {type(out).__name__}") from None
+    return np.asarray(view)
+
+
+def out_view(out, name="out"):
+    """as_out for Python callers."""
+    return as_out(out, name)
+
+
 cdef cnp.dtype out_dtype(object out, object dtype, str name="out"):
     """The dtype to fill: ``dtype`` (float32 if None), or with ``out`` given,
     out's, which a given ``dtype`` must match (numpy's rule)."""

@@ -23,7 +23,8 @@ from libc.stdint cimport uint32_t, uint64_t, int64_t
 from cython cimport floating
 
 from fastinit._common cimport (
-    threads, check_int, check_real, check_shape, check_dtype, out_dtype, check_out, dtype_max,
+    threads, check_int, check_real, check_shape, check_dtype, as_out, out_dtype, check_out,
+    dtype_max,
 )
 from fastinit._fills cimport (
     fi_key_t, fi_trunc_t, fi_philox4x32_10, fi_fill_raw,
@@ -157,6 +158,13 @@ cdef class Streams:
         """The stream the next draw without ``stream=`` reserves."""
         return self.next_stream
 
+    def reserve_stream(self):
+        """Reserve the next stream now and return its number (atomic under the GIL)."""
+        return self.reserve()
+
+    def _set_next(self, uint64_t n):
+        self.next_stream = n
+
     cdef uint64_t reserve(self) except? 0xffffffffffffffff:
         cdef uint64_t s = self.next_stream
         if s == 0xffffffffffffffff:
@@ -259,14 +267,22 @@ cdef cnp.ndarray new_array(tuple shape, cnp.dtype dt):
 
 
 cdef struct target_t:
-    Py_ssize_t size
+    Py_ssize_t size       # values in the full draw
     bint scalar           # shape None and no out: return a scalar
+    bint tiled            # region= given: fill only start[k] .. start[k] + count[k] per axis
+    int nd
+    Py_ssize_t full[64]
+    Py_ssize_t start[64]
+    Py_ssize_t count[64]
 
 
-cdef tuple target_shape(object shape, object out, target_t *t):
+cdef tuple target_shape(object shape, object out, target_t *t, object region=None):
     """The checked shape of a draw: ``shape`` (None with out: out's; None
-    without: a scalar)."""
+    without: a scalar). With ``region`` the full shape must be given."""
     t.scalar = False
+    t.tiled = False
+    if shape is None and region is not None:
+        raise TypeError("shape (the full shape) is required with region")
     if shape is None:
         if out is None:
             t.scalar = True
@@ -276,6 +292,41 @@ cdef tuple target_shape(object shape, object out, target_t *t):
             raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
         shape = out.shape
     return check_shape(shape, &t.size)
+
+
+cdef tuple tile(tuple full, object region, target_t *t):
+    """The shape of ``full[region]`` for a region of one slice (step 1) or
+    one (start, stop) pair per axis, as numpy would clip them; records the
+    tile in t. None: the whole draw."""
+    cdef int k, nd = len(full)
+    if region is None:
+        return full
+    if not isinstance(region, (tuple, list)):
+        raise TypeError(f"region must be a tuple of slices or (start, stop) pairs, one per axis, "
+                        f"got {type(region).__name__}")
+    if len(region) != nd:
+        raise ValueError(f"region must have one entry per axis of shape {full}, got {len(region)}")
+    dims = []
+    for k in range(nd):
+        r = region[k]
+        if isinstance(r, slice):
+            if r.step not in (None, 1):
+                raise ValueError(f"region slices must have step 1, got {r} on axis {k}")
+            lo, hi = r.start, r.stop
+        elif isinstance(r, (tuple, list)) and len(r) == 2:
+            lo, hi = r
+        else:
+            raise TypeError(f"region entries must be slices or (start, stop) pairs, got {r!r} on axis {k}")
+        lo = 0 if lo is None else check_int(lo, "region start", None)
+        hi = full[k] if hi is None else check_int(hi, "region stop", None)
+        lo, hi, _ = slice(lo, hi).indices(full[k])
+        t.full[k] = full[k]
+        t.start[k] = lo
+        t.count[k] = max(hi - lo, 0)
+        dims.append(t.count[k])
+    t.nd = nd
+    t.tiled = nd > 0
+    return tuple(dims)
 
 
 cdef cnp.ndarray output(tuple shape, cnp.dtype dt, object out):
@@ -338,19 +389,58 @@ cdef void fill(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
         fill_span(dist, key, offset + <uint64_t>start, p, out + start, count)
 
 
+cdef void fill_tile(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
+                    floating *out,  # OUT: the tile, C order
+                    const target_t *t, int n_threads) noexcept nogil:
+    """The tile of a draw: each run along the last axis is one span of the
+    full draw's flat indices, filled on its own (threads over the runs)."""
+    cdef int k, nd = t.nd, nt
+    cdef Py_ssize_t width = t.count[nd - 1], runs = 1, r, rem, flat, size
+    cdef Py_ssize_t stride[64]
+    stride[nd - 1] = 1
+    for k in range(nd - 2, -1, -1):
+        stride[k] = stride[k + 1] * t.full[k + 1]
+    for k in range(nd - 1):
+        runs *= t.count[k]
+    size = runs * width
+    if size == 0:
+        return
+    if runs == 1:
+        flat = t.start[nd - 1]
+        for k in range(nd - 1):
+            flat += t.start[k] * stride[k]
+        fill(dist, key, offset + <uint64_t>flat, p, out, width, n_threads)
+        return
+    nt = fill_threads(size, n_threads)
+    for r in prange(runs, schedule="static", num_threads=nt, nogil=True):
+        rem = r
+        flat = t.start[nd - 1]
+        for k in range(nd - 2, -1, -1):
+            flat = flat + (t.start[k] + rem % t.count[k]) * stride[k]
+            rem = rem // t.count[k]
+        fill_span(dist, key, offset + <uint64_t>flat, p, out + r * width, width)
+
+
 cdef object run(dist_t dist, params_t *p, cnp.ndarray arr, source_t *src, uint64_t offset,
-                bint scalar):
+                bint scalar, const target_t *t=NULL):
     """The one kernel call of every draw: arr checked, the stream taken."""
     cdef fi_key_t key = make_key(src)
     cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
     cdef void *data = cnp.PyArray_DATA(arr)
     cdef int nt = threads()
+    cdef bint tiled = t != NULL and t.tiled
     if cnp.PyArray_TYPE(arr) == cnp.NPY_FLOAT32:
         with nogil:
-            fill(dist, key, offset, p, <float *>data, n, nt)
+            if tiled:
+                fill_tile(dist, key, offset, p, <float *>data, t, nt)
+            else:
+                fill(dist, key, offset, p, <float *>data, n, nt)
     else:
         with nogil:
-            fill(dist, key, offset, p, <double *>data, n, nt)
+            if tiled:
+                fill_tile(dist, key, offset, p, <double *>data, t, nt)
+            else:
+                fill(dist, key, offset, p, <double *>data, n, nt)
     return arr[()] if scalar else arr
 
 
@@ -448,54 +538,66 @@ cdef int truncated_params(double mean, double std, double lower, double upper, c
 
 
 # ---- the public draws ------------------------------------------------------------------------
-def uniform(shape, low, high, dtype, out, seed, stream, offset):
+def uniform(shape, low, high, dtype, out, seed, stream, offset, region=None):
     """fastinit.uniform and Generator.uniform."""
+    given = out
+    out = as_out(out)
     cdef target_t t
     cdef params_t p
     cdef source_t src
     cdef Streams gen = None
-    cdef tuple dims = target_shape(shape, out, &t)
+    cdef tuple dims = target_shape(shape, out, &t, region)
+    cdef tuple part = tile(dims, region, &t)
     cdef cnp.dtype dt = out_dtype(out, dtype)
     uniform_params(check_real(low, "low"), check_real(high, "high"), dt, &p, "low and high")
-    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef cnp.ndarray arr = output(part, dt, out)
     cdef uint64_t off = check_offset(offset, t.size)
     gen = resolve(seed, stream, &src)
     take_stream(&src, gen)
-    return run(UNIFORM, &p, arr, &src, off, t.scalar)
+    result = run(UNIFORM, &p, arr, &src, off, t.scalar, &t)
+    return result if given is out else given
 
 
-def normal(shape, mean, std, dtype, out, seed, stream, offset):
+def normal(shape, mean, std, dtype, out, seed, stream, offset, region=None):
     """fastinit.normal and Generator.normal."""
+    given = out
+    out = as_out(out)
     cdef target_t t
     cdef params_t p
     cdef source_t src
     cdef Streams gen = None
-    cdef tuple dims = target_shape(shape, out, &t)
+    cdef tuple dims = target_shape(shape, out, &t, region)
+    cdef tuple part = tile(dims, region, &t)
     cdef cnp.dtype dt = out_dtype(out, dtype)
     normal_params(check_real(mean, "mean"), check_real(std, "std"), dt, &p, "mean and std")
-    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef cnp.ndarray arr = output(part, dt, out)
     cdef uint64_t off = check_offset(offset, t.size)
     gen = resolve(seed, stream, &src)
     take_stream(&src, gen)
-    return run(NORMAL, &p, arr, &src, off, t.scalar)
+    result = run(NORMAL, &p, arr, &src, off, t.scalar, &t)
+    return result if given is out else given
 
 
-def truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream, offset):
+def truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream, offset, region=None):
     """fastinit.truncated_normal and Generator.truncated_normal."""
+    given = out
+    out = as_out(out)
     cdef target_t t
     cdef params_t p
     cdef source_t src
     cdef Streams gen = None
-    cdef tuple dims = target_shape(shape, out, &t)
+    cdef tuple dims = target_shape(shape, out, &t, region)
+    cdef tuple part = tile(dims, region, &t)
     cdef cnp.dtype dt = out_dtype(out, dtype)
     truncated_params(check_real(mean, "mean"), check_real(std, "std"),
                      check_real(lower, "lower", False), check_real(upper, "upper", False),
                      dt, &p, "mean, std, lower and upper")
-    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef cnp.ndarray arr = output(part, dt, out)
     cdef uint64_t off = check_offset(offset, t.size)
     gen = resolve(seed, stream, &src)
     take_stream(&src, gen)
-    return run(TRUNCNORM, &p, arr, &src, off, t.scalar)
+    result = run(TRUNCNORM, &p, arr, &src, off, t.scalar, &t)
+    return result if given is out else given
 
 
 def raw(Streams gen, n, stream, offset):
@@ -629,10 +731,12 @@ cdef double scaled_std(double scale, double gain_, double g2, double n) noexcept
 
 
 def scaled(shape, scale, gain_, nonlinearity, a, mode, distribution, in_axis, out_axis, fan_in,
-           fan_out, dtype, out, seed, stream, offset):
+           fan_out, dtype, out, seed, stream, offset, region=None):
     """variance_scaling and every named initializer built on it: zero-mean
     weights with variance scale gain**2 gain(nonlinearity, a)**2 / n, n the
     fan ``mode`` picks, drawn from ``distribution``."""
+    given = out
+    out = as_out(out)
     cdef target_t t
     cdef params_t p
     cdef source_t src
@@ -641,7 +745,8 @@ def scaled(shape, scale, gain_, nonlinearity, a, mode, distribution, in_axis, ou
     cdef str names
     if shape is None and out is None:
         raise TypeError("shape is required when out is not given")
-    cdef tuple dims = target_shape(shape, out, &t)
+    cdef tuple dims = target_shape(shape, out, &t, region)
+    cdef tuple part = tile(dims, region, &t)
     s = check_real(scale, "scale")
     if s <= 0:
         raise ValueError(f"scale must be > 0, got {s}")
@@ -666,33 +771,39 @@ def scaled(shape, scale, gain_, nonlinearity, a, mode, distribution, in_axis, ou
         uniform_params(-limit, limit, dt, &p, names)
     else:
         truncated_params(0.0, std / TRUNCATED_STD, -2.0, 2.0, dt, &p, names)
-    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef cnp.ndarray arr = output(part, dt, out)
     cdef uint64_t off = check_offset(offset, t.size)
     gen = resolve(seed, stream, &src)
     take_stream(&src, gen)
-    return run(dist, &p, arr, &src, off, False)
+    result = run(dist, &p, arr, &src, off, False, &t)
+    return result if given is out else given
 
 
-def constant(shape, value, dtype, out, seed, stream, offset):
+def constant(shape, value, dtype, out, seed, stream, offset, region=None):
     """fastinit.constant (zeros, ones): every weight ``value``. The seed,
     stream and offset are checked like any draw's, and then ignored."""
+    given = out
+    out = as_out(out)
     cdef target_t t
     if shape is None and out is None:
         raise TypeError("shape is required when out is not given")
-    cdef tuple dims = target_shape(shape, out, &t)
+    cdef tuple dims = target_shape(shape, out, &t, region)
+    cdef tuple part = tile(dims, region, &t)
     cdef double v = check_real(value, "value")
     cdef cnp.dtype dt = out_dtype(out, dtype)
     if fabs(v) > dtype_max(dt):
         raise ValueError(f"value {v} does not fit in {dt}")
-    cdef cnp.ndarray arr = output(dims, dt, out)
+    cdef cnp.ndarray arr = output(part, dt, out)
     check_draw(seed, stream, offset, t.size)
     arr.fill(v)
-    return arr
+    return arr if given is out else given
 
 
 def prepare(shape, dtype, out):
     """(checked shape, array to fill) for the initializers drawn in Python
     (orthogonal): every out/dtype rule, nothing written."""
+    given = out
+    out = as_out(out)
     cdef target_t t
     if shape is None and out is None:
         raise TypeError("shape is required when out is not given")

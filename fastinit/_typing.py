@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from fastinit.random import Generator
 
 ShapeLike = Union[SupportsIndex, Sequence[SupportsIndex]]
+RegionLike = Sequence[Union[slice, tuple[Optional[int], Optional[int]]]]
 SeedLike = Union[None, int, "Generator"]
 Float32Like = Union[None, type[np.float32], np.dtype[np.float32], Literal["float32", "f4", "single"]]
 Float64Like = Union[type[np.float64], type[float], np.dtype[np.float64],
@@ -16,5 +17,5 @@ Float64Like = Union[type[np.float64], type[float], np.dtype[np.float64],
 FloatT = TypeVar("FloatT", np.float32, np.float64)
 Array = npt.NDArray[Any]
 
-__all__ = ["ShapeLike", "SeedLike", "Float32Like", "Float64Like", "FloatT", "Array", "Optional",
+__all__ = ["ShapeLike", "RegionLike", "SeedLike", "Float32Like", "Float64Like", "FloatT", "Array", "Optional",
            "npt", "np", "Any"]

@@ -15,7 +15,8 @@ from typing import overload
 import numpy as np
 
 from fastinit._typing import (
-    Any, Array, Float32Like, Float64Like, FloatT, Optional, SeedLike, ShapeLike, npt,
+    Any, Array, Float32Like, Float64Like, FloatT, Optional, RegionLike, SeedLike, ShapeLike,
+    npt,
 )
 from fastinit import _common, _random
 from fastinit.random import normal, truncated_normal, uniform
@@ -74,31 +75,31 @@ def calculate_gain(nonlinearity, param=None):
 def variance_scaling(shape: ShapeLike, scale: float = ..., mode: str = ...,
     distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def variance_scaling(shape: ShapeLike, scale: float = ..., mode: str = ...,
     distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def variance_scaling(shape: Optional[ShapeLike], scale: float = ..., mode: str = ...,
     distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
-    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def variance_scaling(shape: Optional[ShapeLike], scale: float = 1.0, mode: str = 'fan_in',
     distribution: str = 'normal', *, in_axis: int = -2, out_axis: int = -1,
     fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
     out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
-    offset: int = 0) -> Any:
+    offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """Zero-mean weights with variance ``scale / n``, ``n`` the chosen fan.
 
     Parameters
@@ -125,34 +126,38 @@ def variance_scaling(shape: Optional[ShapeLike], scale: float = 1.0, mode: str =
     >>> w = fastinit.variance_scaling((512, 256), 2.0, "fan_in", "truncated_normal", seed=0)
     """
     return _random.scaled(shape, scale, 1.0, None, None, mode, distribution, in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset)
+                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def he_normal(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
     in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
     fan_out: Optional[int] = ..., dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def he_normal(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
     in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
     fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def he_normal(shape: Optional[ShapeLike], *, a: float = ..., nonlinearity: str = ...,
     mode: str = ..., in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
     fan_out: Optional[int] = ..., dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def he_normal(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str = 'relu',
     mode: str = 'fan_in', in_axis: int = -2, out_axis: int = -1, fan_in: Optional[int] = None,
     fan_out: Optional[int] = None, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
+    region: Optional[RegionLike] = None) -> Any:
     """He/Kaiming normal: N(0, gain^2 / fan), std sqrt(2 / fan_in) for ReLU.
 
     He et al. 2015 ("Delving deep into rectifiers"), for ReLU networks; the
@@ -178,34 +183,38 @@ def he_normal(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str =
     True
     """
     return _random.scaled(shape, 1.0, 1.0, nonlinearity, a, mode, "normal", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset)
+                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def he_uniform(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
     in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
     fan_out: Optional[int] = ..., dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def he_uniform(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
     in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
     fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def he_uniform(shape: Optional[ShapeLike], *, a: float = ..., nonlinearity: str = ...,
     mode: str = ..., in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
     fan_out: Optional[int] = ..., dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def he_uniform(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str = 'relu',
     mode: str = 'fan_in', in_axis: int = -2, out_axis: int = -1, fan_in: Optional[int] = None,
     fan_out: Optional[int] = None, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
+    region: Optional[RegionLike] = None) -> Any:
     """He/Kaiming uniform: U(-gain sqrt(3 / fan), +gain sqrt(3 / fan)); ±sqrt(6 / fan_in) for ReLU.
 
     Parameters are those of :func:`he_normal`.
@@ -215,34 +224,34 @@ def he_uniform(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str 
     >>> w = fastinit.he_uniform((784, 256), seed=0)
     """
     return _random.scaled(shape, 1.0, 1.0, nonlinearity, a, mode, "uniform", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset)
+                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def xavier_normal(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def xavier_normal(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def xavier_normal(shape: Optional[ShapeLike], gain: float = ..., *, in_axis: int = ...,
     out_axis: int = ..., fan_in: Optional[int] = ..., fan_out: Optional[int] = ...,
     dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def xavier_normal(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: int = -2,
     out_axis: int = -1, fan_in: Optional[int] = None, fan_out: Optional[int] = None,
     dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0) -> Any:
+    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """Xavier/Glorot normal: N(0, gain^2 2 / (fan_in + fan_out)).
 
     Glorot & Bengio 2010, for tanh and sigmoid networks. (The source
@@ -253,34 +262,34 @@ def xavier_normal(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: int
     >>> w = fastinit.xavier_normal((256, 128), seed=0)    # std sqrt(2/384)
     """
     return _random.scaled(shape, 1.0, gain, None, None, "fan_avg", "normal", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset)
+                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def xavier_uniform(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def xavier_uniform(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def xavier_uniform(shape: Optional[ShapeLike], gain: float = ..., *, in_axis: int = ...,
     out_axis: int = ..., fan_in: Optional[int] = ..., fan_out: Optional[int] = ...,
     dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def xavier_uniform(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: int = -2,
     out_axis: int = -1, fan_in: Optional[int] = None, fan_out: Optional[int] = None,
     dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0) -> Any:
+    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """Xavier/Glorot uniform: U(-gain sqrt(6 / (fan_in + fan_out)), +...).
 
     Keras' default kernel initializer.
@@ -290,34 +299,34 @@ def xavier_uniform(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: in
     >>> w = fastinit.xavier_uniform((256, 128), seed=0)
     """
     return _random.scaled(shape, 1.0, gain, None, None, "fan_avg", "uniform", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset)
+                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def lecun_normal(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def lecun_normal(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def lecun_normal(shape: Optional[ShapeLike], *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
-    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def lecun_normal(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: int = -1,
     fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
     out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
-    offset: int = 0) -> Any:
+    offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """LeCun normal: N(0, 1 / fan_in).
 
     This is what the source documents call "Xavier normal"
@@ -328,34 +337,34 @@ def lecun_normal(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: int
     >>> w = fastinit.lecun_normal((784, 256), seed=0)
     """
     return _random.scaled(shape, 1.0, 1.0, None, None, "fan_in", "normal", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset)
+                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def lecun_uniform(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def lecun_uniform(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def lecun_uniform(shape: Optional[ShapeLike], *, in_axis: int = ..., out_axis: int = ...,
     fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
-    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def lecun_uniform(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: int = -1,
     fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
     out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
-    offset: int = 0) -> Any:
+    offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """LeCun uniform: U(-sqrt(3 / fan_in), +sqrt(3 / fan_in)).
 
     Examples
@@ -363,30 +372,30 @@ def lecun_uniform(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: in
     >>> w = fastinit.lecun_uniform((784, 256), seed=0)
     """
     return _random.scaled(shape, 1.0, 1.0, None, None, "fan_in", "uniform", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset)
+                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def constant(shape: ShapeLike, value: float = ..., *, dtype: Float32Like = ..., out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def constant(shape: ShapeLike, value: float = ..., *, dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def constant(shape: Optional[ShapeLike], value: float = ..., *, dtype: Any = ...,
-    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def constant(shape: Optional[ShapeLike], value: float = 0.0, *, dtype: Any = None,
     out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
-    offset: int = 0) -> Any:
+    offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """Every weight ``value``: the documents' "what not to do", for experiments.
 
     ``seed``, ``stream`` and ``offset`` are accepted and ignored, so
@@ -398,26 +407,30 @@ def constant(shape: Optional[ShapeLike], value: float = 0.0, *, dtype: Any = Non
     array([[0.5, 0.5, 0.5],
            [0.5, 0.5, 0.5]], dtype=float32)
     """
-    return _random.constant(shape, value, dtype, out, seed, stream, offset)
+    return _random.constant(shape, value, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def zeros(shape: ShapeLike, *, dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def zeros(shape: ShapeLike, *, dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def zeros(shape: Optional[ShapeLike], *, dtype: Any = ..., out: npt.NDArray[FloatT],
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def zeros(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
+    region: Optional[RegionLike] = None) -> Any:
     """All zeros (see :func:`constant`): no learning with ReLU or tanh.
 
     Examples
@@ -425,26 +438,30 @@ def zeros(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array]
     >>> fastinit.zeros(3)
     array([0., 0., 0.], dtype=float32)
     """
-    return _random.constant(shape, 0.0, dtype, out, seed, stream, offset)
+    return _random.constant(shape, 0.0, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def ones(shape: ShapeLike, *, dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def ones(shape: ShapeLike, *, dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+    stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def ones(shape: Optional[ShapeLike], *, dtype: Any = ..., out: npt.NDArray[FloatT],
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def ones(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
+    region: Optional[RegionLike] = None) -> Any:
     """All ones (see :func:`constant`).
 
     Examples
@@ -452,30 +469,30 @@ def ones(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array] 
     >>> fastinit.ones(3)
     array([1., 1., 1.], dtype=float32)
     """
-    return _random.constant(shape, 1.0, dtype, out, seed, stream, offset)
+    return _random.constant(shape, 1.0, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def orthogonal(shape: ShapeLike, gain: float = ..., column_axis: int = ..., *,
     dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def orthogonal(shape: ShapeLike, gain: float = ..., column_axis: int = ..., *, dtype: Float64Like,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def orthogonal(shape: Optional[ShapeLike], gain: float = ..., column_axis: int = ..., *,
     dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int = -1, *,
     dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0) -> Any:
+    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """A (semi-)orthogonal weight (Saxe et al. 2014), times ``gain``.
 
     Q of the QR of a float64 normal draw, with the signs of R's diagonal
@@ -489,8 +506,11 @@ def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int =
     >>> np.allclose(q.T @ q, np.eye(64))
     True
     """
+    if region is not None:
+        raise ValueError("orthogonal cannot be tiled: every value depends on the whole draw "
+                         "(QR); draw it whole and slice, or use an elementwise initializer")
     gain = _common.real(gain, "gain")
-    shape, arr = _random.prepare(shape, dtype, out)
+    shape, arr = _random.prepare(shape, dtype, out)   # out may be a tensor: arr is its view
     nd = len(shape)
     if nd < 2:
         raise ValueError(f"shape must have at least 2 dimensions for orthogonal, got {shape}")
@@ -502,7 +522,7 @@ def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int =
     tall = (n_rows, n_cols) if n_rows >= n_cols else (n_cols, n_rows)
     a = normal(tall, dtype=np.float64, seed=seed, stream=stream, offset=offset)
     if arr.size == 0:
-        return arr
+        return arr if out is None or isinstance(out, np.ndarray) else out
     q, r = np.linalg.qr(a)
     q *= np.where(np.diagonal(r) >= 0, 1.0, -1.0)
     if n_rows < n_cols:
@@ -510,7 +530,7 @@ def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int =
     rest = tuple(d for i, d in enumerate(shape) if i != column_axis)
     q = np.moveaxis(q.reshape(rest + (n_cols,)), -1, column_axis)
     np.multiply(q, gain, out=arr, casting="unsafe")
-    return arr
+    return arr if out is None or isinstance(out, np.ndarray) else out
 
 
 kaiming_normal = he_normal

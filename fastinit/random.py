@@ -18,7 +18,8 @@ from typing import overload
 import numpy as np
 
 from fastinit._typing import (
-    Any, Array, Float32Like, Float64Like, FloatT, Optional, SeedLike, ShapeLike, npt,
+    Any, Array, Float32Like, Float64Like, FloatT, Optional, RegionLike, SeedLike, ShapeLike,
+    npt,
 )
 from fastinit import _common, _random
 
@@ -110,6 +111,10 @@ class Generator(_random.Streams):
         k0, k1 = self.key
         return f"fastinit.Generator(key=({k0:#010x}, {k1:#010x}), next_stream={self.next_stream})"
 
+    def __reduce__(self):
+        """Pickles with its seed sequence and next stream (Dask ships it to workers)."""
+        return (_restore, (self._seed_seq, self.next_stream))
+
     def spawn(self, n):
         """``n`` child generators with independent keys (``SeedSequence.spawn``)."""
         n = _common.integer(n, "n")
@@ -121,22 +126,22 @@ class Generator(_random.Streams):
 
     @overload
     def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-        dtype: Float32Like = ..., out: None = ..., stream: Optional[int] = ...,
-        offset: int = ...) -> npt.NDArray[np.float32]: ...
+        dtype: Float32Like = ..., out: None = ..., stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
     @overload
     def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-        dtype: Float64Like, out: None = ..., stream: Optional[int] = ...,
-        offset: int = ...) -> npt.NDArray[np.float64]: ...
+        dtype: Float64Like, out: None = ..., stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
     @overload
     def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-        dtype: Any = ..., out: npt.NDArray[FloatT], stream: Optional[int] = ...,
-        offset: int = ...) -> npt.NDArray[FloatT]: ...
+        dtype: Any = ..., out: npt.NDArray[FloatT], stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
     def uniform(self, shape: Optional[ShapeLike] = None, low: float = 0.0, high: float = 1.0, *,
         dtype: Any = None, out: Optional[Array] = None, stream: Optional[int] = None,
-        offset: int = 0) -> Any:
+        offset: int = 0, region: Optional[RegionLike] = None) -> Any:
         """Uniform on the half-open ``[low, high)``.
 
         Never ``high``, also after rounding to float32; ``low == high``
@@ -155,26 +160,26 @@ class Generator(_random.Streams):
         offset : int, default 0
             Index of the first value along the stream.
         """
-        return _random.uniform(shape, low, high, dtype, out, self, stream, offset)
+        return _random.uniform(shape, low, high, dtype, out, self, stream, offset, region)
 
     @overload
     def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-        dtype: Float32Like = ..., out: None = ..., stream: Optional[int] = ...,
-        offset: int = ...) -> npt.NDArray[np.float32]: ...
+        dtype: Float32Like = ..., out: None = ..., stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
     @overload
     def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-        dtype: Float64Like, out: None = ..., stream: Optional[int] = ...,
-        offset: int = ...) -> npt.NDArray[np.float64]: ...
+        dtype: Float64Like, out: None = ..., stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
     @overload
     def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-        dtype: Any = ..., out: npt.NDArray[FloatT], stream: Optional[int] = ...,
-        offset: int = ...) -> npt.NDArray[FloatT]: ...
+        dtype: Any = ..., out: npt.NDArray[FloatT], stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
     def normal(self, shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0, *,
         dtype: Any = None, out: Optional[Array] = None, stream: Optional[int] = None,
-        offset: int = 0) -> Any:
+        offset: int = 0, region: Optional[RegionLike] = None) -> Any:
         """Normal with ``mean`` and standard deviation ``std`` (Box-Muller).
 
         Parameters
@@ -187,27 +192,30 @@ class Generator(_random.Streams):
         dtype, out, stream, offset
             As in :meth:`uniform`.
         """
-        return _random.normal(shape, mean, std, dtype, out, self, stream, offset)
+        return _random.normal(shape, mean, std, dtype, out, self, stream, offset, region)
 
     @overload
     def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
         std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Float32Like = ...,
-        out: None = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float32]: ...
+        out: None = ..., stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
     @overload
     def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
         std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Float64Like,
-        out: None = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[np.float64]: ...
+        out: None = ..., stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
     @overload
     def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
         std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Any = ...,
-        out: npt.NDArray[FloatT], stream: Optional[int] = ...,
-        offset: int = ...) -> npt.NDArray[FloatT]: ...
+        out: npt.NDArray[FloatT], stream: Optional[int] = ..., offset: int = ...,
+        region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
     def truncated_normal(self, shape: Optional[ShapeLike] = None, mean: float = 0.0,
         std: float = 1.0, lower: float = -2.0, upper: float = 2.0, *, dtype: Any = None,
-        out: Optional[Array] = None, stream: Optional[int] = None, offset: int = 0) -> Any:
+        out: Optional[Array] = None, stream: Optional[int] = None, offset: int = 0,
+        region: Optional[RegionLike] = None) -> Any:
         """Normal truncated to ``[mean + lower std, mean + upper std]``.
 
         Sampled exactly by the inverse CDF (never by clipping): the value
@@ -227,10 +235,16 @@ class Generator(_random.Streams):
             As in :meth:`uniform`.
         """
         return _random.truncated_normal(shape, mean, std, lower, upper, dtype, out, self, stream,
-                                        offset)
+                                        offset, region)
 
 
 # ---- the global generator and module-level draws ---------------------------
+def _restore(seed_seq, next_stream):
+    g = Generator(seed_seq)
+    g._set_next(next_stream)
+    return g
+
+
 _random.set_global(Generator())
 
 
@@ -242,86 +256,88 @@ def seed(s=None):
 @overload
 def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
     dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
     dtype: Float64Like, out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
     dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def uniform(shape: Optional[ShapeLike] = None, low: float = 0.0, high: float = 1.0, *,
     dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0) -> Any:
+    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """Uniform on ``[low, high)``; see :meth:`Generator.uniform`. ``seed``: None, int or Generator.
 
     Examples
     --------
     >>> w = fastinit.uniform((64, 64), seed=0)            # the documents' "large random" U[0, 1)
     """
-    return _random.uniform(shape, low, high, dtype, out, seed, stream, offset)
+    return _random.uniform(shape, low, high, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
     dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
     dtype: Float64Like, out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
     dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[FloatT]: ...
+    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def normal(shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0, *,
     dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0) -> Any:
+    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
     """Normal; see :meth:`Generator.normal`. ``seed``: None, int or Generator.
 
     Examples
     --------
     >>> w = fastinit.normal((64, 64), std=0.01, seed=0)   # the documents' "small random"
     """
-    return _random.normal(shape, mean, std, dtype, out, seed, stream, offset)
+    return _random.normal(shape, mean, std, dtype, out, seed, stream, offset, region)
 
 
 @overload
 def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
     lower: float = ..., upper: float = ..., *, dtype: Float32Like = ..., out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float32]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
 
 
 @overload
 def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
     lower: float = ..., upper: float = ..., *, dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ...) -> npt.NDArray[np.float64]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
 
 
 @overload
 def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
     lower: float = ..., upper: float = ..., *, dtype: Any = ..., out: npt.NDArray[FloatT],
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...) -> npt.NDArray[FloatT]: ...
+    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
+    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
 
 
 def truncated_normal(shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0,
     lower: float = -2.0, upper: float = 2.0, *, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0) -> Any:
+    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
+    region: Optional[RegionLike] = None) -> Any:
     """Truncated normal; see :meth:`Generator.truncated_normal`. ``seed``: None, int or Generator.
 
     Examples
@@ -329,4 +345,4 @@ def truncated_normal(shape: Optional[ShapeLike] = None, mean: float = 0.0, std: 
     >>> w = fastinit.truncated_normal((64, 64), std=0.02, seed=0)
     """
     return _random.truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream,
-                                    offset)
+                                    offset, region)

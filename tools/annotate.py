@@ -15,7 +15,7 @@ TYPES = {
     "a": "float", "nonlinearity": "str", "mode": "str", "distribution": "str",
     "in_axis": "int", "out_axis": "int", "column_axis": "int", "fan_in": "Optional[int]",
     "fan_out": "Optional[int]", "seed": "SeedLike", "stream": "Optional[int]", "offset": "int",
-    "dtype": "Any", "out": "Optional[Array]",
+    "dtype": "Any", "out": "Optional[Array]", "region": "Optional[RegionLike]",
 }
 MARK = "# ---- typed overloads (tools/annotate.py) ----"
 
@@ -66,8 +66,27 @@ def signature(indent, name, parts, ret):
     return "\n".join(lines)
 
 
+def strip_overloads(src):
+    """The source without its @overload stubs (they are rewritten from the
+    implementations, so running this again gives the same file)."""
+    tree = ast.parse(src)
+    lines = src.splitlines(keepends=True)
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Name) and d.id == "overload" for d in node.decorator_list):
+            start = node.decorator_list[0].lineno - 1
+            end = node.end_lineno
+            while end < len(lines) and not lines[end].strip():
+                end += 1
+            spans.append((start, end))
+    for start, end in sorted(spans, reverse=True):
+        del lines[start:end]
+    return "".join(lines)
+
+
 def rewrite(path):
-    src = path.read_text()
+    src = strip_overloads(path.read_text())
     tree = ast.parse(src)
     lines = src.splitlines(keepends=True)
     edits = []
@@ -97,7 +116,7 @@ def rewrite(path):
         out = out.replace("import numpy as np\n", "import numpy as np\n", 1)
         first_import = re.search(r"^(import|from) ", out, re.M).start()
         out = (out[:first_import] + "from typing import overload\n\n" + out[first_import:])
-        out = out.replace("\nfrom fastinit import ", "\nfrom fastinit._typing import (\n    Any, Array, Float32Like, Float64Like, FloatT, Optional, SeedLike, ShapeLike, npt,\n)\nfrom fastinit import ", 1)
+        out = out.replace("\nfrom fastinit import ", "\nfrom fastinit._typing import (\n    Any, Array, Float32Like, Float64Like, FloatT, Optional, RegionLike, SeedLike, ShapeLike,\n    npt,\n)\nfrom fastinit import ", 1)
     path.write_text(out)
 
 

@@ -1,0 +1,255 @@
+"""A drop-in for ``torch.nn.init`` on fastinit's kernels (``pip install 'fastinit[torch]'``).
+
+``import fastinit.torch as init`` replaces ``import torch.nn.init as init``:
+the same names, signatures, defaults and fan convention (``(out, in,
+*kernel)``: fan_in = in x receptive field), each filling a CPU tensor in place,
+zero-copy, and returning it. Every function also takes fastinit's
+keyword-only ``seed``, ``stream`` and ``offset`` (see :class:`fastinit.Generator`);
+``generator=`` may be a ``fastinit.Generator``, or a ``torch.Generator``
+from which one 62-bit seed is drawn per call. Tensors that are not CPU,
+float32/float64 and contiguous are handed to ``torch.nn.init`` itself.
+
+Beyond ``torch.nn.init``: :func:`reset_parameters_` re-initializes a
+module's ``nn.Linear``, ``nn.Conv*d`` and ``nn.Embedding`` layers the way
+their own ``reset_parameters`` does, and :func:`shard_region` /
+:func:`init_shard_` give each rank of a sharded weight its tile, equal bit for
+bit to the same slice of the whole weight (torch.distributed).
+
+>>> import torch, fastinit.torch as init
+>>> w = init.kaiming_uniform_(torch.empty(256, 128), a=5 ** 0.5, seed=0)
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn.init as _tinit
+
+import fastinit as _fi
+
+__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "zeros_", "ones_",
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+           "orthogonal_", "reset_parameters_", "shard_region", "init_shard_"]
+
+calculate_gain = _fi.calculate_gain
+_TORCH_FAN = dict(in_axis=1, out_axis=0)   # (out, in, *kernel)
+
+
+def _view(tensor):
+    """A numpy view of a CPU float32/float64 contiguous tensor, or None."""
+    if (tensor.device.type != "cpu" or tensor.dtype not in (torch.float32, torch.float64)
+            or not tensor.is_contiguous()):
+        return None
+    return tensor.detach().numpy()
+
+
+def _seed(generator, seed):
+    if generator is None:
+        return seed
+    if isinstance(generator, _fi.Generator):
+        return generator
+    if isinstance(generator, torch.Generator):
+        return int(torch.randint(0, 2 ** 62, (1,), generator=generator))
+    raise TypeError(f"generator must be a torch.Generator or a fastinit.Generator, got {generator!r}")
+
+
+def _fans(tensor):
+    if tensor.dim() < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+    return _fi.compute_fans(tuple(tensor.shape), **_TORCH_FAN)
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """U[a, b), in place (``torch.nn.init.uniform_``)."""
+    v = _view(tensor)
+    if v is None:
+        return _tinit.uniform_(tensor, a, b, generator)
+    _fi.uniform(v.shape, a, b, out=v, seed=_seed(generator, seed), stream=stream, offset=offset)
+    return tensor
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """N(mean, std**2), in place (``torch.nn.init.normal_``)."""
+    v = _view(tensor)
+    if v is None:
+        return _tinit.normal_(tensor, mean, std, generator)
+    _fi.normal(v.shape, mean, std, out=v, seed=_seed(generator, seed), stream=stream, offset=offset)
+    return tensor
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, seed=None,
+                  stream=None, offset=0):
+    """N(mean, std**2) truncated to the absolute bounds [a, b], in place, sampled
+    exactly (``torch.nn.init.trunc_normal_``)."""
+    v = _view(tensor)
+    if v is None:
+        return _tinit.trunc_normal_(tensor, mean, std, a, b, generator)
+    if std <= 0:
+        raise ValueError(f"std must be > 0, got {std}")
+    _fi.truncated_normal(v.shape, mean, std, (a - mean) / std, (b - mean) / std, out=v,
+                         seed=_seed(generator, seed), stream=stream, offset=offset)
+    return tensor
+
+
+def constant_(tensor, val):
+    """Every value ``val``, in place."""
+    v = _view(tensor)
+    if v is None:
+        return _tinit.constant_(tensor, val)
+    _fi.constant(v.shape, val, out=v)
+    return tensor
+
+
+def zeros_(tensor):
+    return constant_(tensor, 0.0)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1.0)
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """U(+-gain sqrt(6 / (fan_in + fan_out))), in place."""
+    v = _view(tensor)
+    if v is None:
+        return _tinit.xavier_uniform_(tensor, gain, generator)
+    _fans(tensor)
+    _fi.xavier_uniform(v.shape, gain, out=v, seed=_seed(generator, seed), stream=stream,
+                       offset=offset, **_TORCH_FAN)
+    return tensor
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """N(0, gain**2 2 / (fan_in + fan_out)), in place."""
+    v = _view(tensor)
+    if v is None:
+        return _tinit.xavier_normal_(tensor, gain, generator)
+    _fans(tensor)
+    _fi.xavier_normal(v.shape, gain, out=v, seed=_seed(generator, seed), stream=stream,
+                      offset=offset, **_TORCH_FAN)
+    return tensor
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
+                     seed=None, stream=None, offset=0):
+    """U(+-gain sqrt(3 / fan)), in place (``torch.nn.init.kaiming_uniform_``)."""
+    v = _view(tensor)
+    if v is None:
+        return _tinit.kaiming_uniform_(tensor, a, mode, nonlinearity, generator)
+    _fans(tensor)
+    _fi.he_uniform(v.shape, a=a, nonlinearity=nonlinearity, mode=mode, out=v,
+                   seed=_seed(generator, seed), stream=stream, offset=offset, **_TORCH_FAN)
+    return tensor
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
+                    seed=None, stream=None, offset=0):
+    """N(0, gain**2 / fan), in place (``torch.nn.init.kaiming_normal_``)."""
+    v = _view(tensor)
+    if v is None:
+        return _tinit.kaiming_normal_(tensor, a, mode, nonlinearity, generator)
+    _fans(tensor)
+    _fi.he_normal(v.shape, a=a, nonlinearity=nonlinearity, mode=mode, out=v,
+                  seed=_seed(generator, seed), stream=stream, offset=offset, **_TORCH_FAN)
+    return tensor
+
+
+def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=None, offset=0):
+    """A (semi-)orthogonal matrix of ``(rows, numel / rows)``, in place, times gain."""
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    v = _view(tensor)
+    if v is None:
+        return _tinit.orthogonal_(tensor, gain, generator)
+    rows = v.shape[0]
+    _fi.orthogonal((rows, v.size // rows if rows else 0), gain, out=v.reshape(rows, -1),
+                   seed=_seed(generator, seed), stream=stream, offset=offset)
+    return tensor
+
+
+def reset_parameters_(module, seed=None):
+    """Re-initialize every ``nn.Linear``, ``nn.Conv*d`` and ``nn.Embedding``
+    in ``module`` the way their own ``reset_parameters`` does (kaiming
+    uniform with a = sqrt(5) and a bias U(+-1/sqrt(fan_in)); N(0, 1) with the
+    padding row zeroed), through fastinit. Each parameter takes the next
+    stream of ``Generator(seed)`` in module order. Returns the module."""
+    gen = seed if isinstance(seed, _fi.Generator) else _fi.Generator(seed)
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, (torch.nn.Linear, torch.nn.modules.conv._ConvNd)):
+                kaiming_uniform_(m.weight, a=math.sqrt(5), seed=gen)
+                if m.bias is not None:
+                    fan_in = _fans(m.weight)[0]
+                    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+                    uniform_(m.bias, -bound, bound, seed=gen)
+            elif isinstance(m, torch.nn.Embedding):
+                normal_(m.weight, seed=gen)
+                if m.padding_idx is not None:
+                    m.weight[m.padding_idx].fill_(0)
+    return module
+
+
+def shard_region(global_shape, rank, world_size, dim=0, grid=None):
+    """The region (one (start, stop) per axis) of ``rank``'s shard of a
+    weight of ``global_shape``: split along ``dim`` in ``world_size`` chunks
+    as ``torch.chunk`` does (row shard: dim 0, column shard: dim 1), or with
+    ``grid=(r, c)`` a 2-D block, rank row-major in the grid."""
+    shape = tuple(int(d) for d in global_shape)
+    region = [(0, d) for d in shape]
+
+    def chunk(n, parts, k):
+        size = -(-n // parts)
+        return min(k * size, n), min((k + 1) * size, n)
+
+    if grid is None:
+        region[dim] = chunk(shape[dim], world_size, rank)
+    else:
+        r, c = grid
+        if r * c != world_size:
+            raise ValueError(f"grid {grid} does not hold world_size {world_size} ranks")
+        region[0] = chunk(shape[0], r, rank // c)
+        region[1] = chunk(shape[1], c, rank % c)
+    return tuple(region)
+
+
+def init_shard_(tensor, global_shape, init="kaiming_uniform_", *, rank=None, world_size=None,
+                dim=0, grid=None, seed=0, stream=None, offset=0, **kwargs):
+    """Fill ``tensor`` with this rank's tile of ``init`` applied to a weight of
+    ``global_shape``: fans from the global shape, values equal bit for bit to
+    the same slice of the whole weight, on any world size. ``rank`` and
+    ``world_size`` default to torch.distributed's. ``init`` is a name of
+    this module (uniform_, normal_, trunc_normal_, xavier_*_, kaiming_*_).
+    ``seed`` must be the same on every rank (an int or a fastinit.Generator
+    with the same key and stream)."""
+    if rank is None or world_size is None:
+        import torch.distributed as dist
+        rank = dist.get_rank() if rank is None else rank
+        world_size = dist.get_world_size() if world_size is None else world_size
+    region = shard_region(global_shape, rank, world_size, dim, grid)
+    want = tuple(b - a for a, b in region)
+    if tuple(tensor.shape) != want:
+        raise ValueError(f"tensor has shape {tuple(tensor.shape)}, rank {rank}'s shard is {want}")
+    v = _view(tensor)
+    if v is None:
+        raise TypeError("init_shard_ needs a CPU, contiguous float32/float64 tensor")
+    name = init if isinstance(init, str) else init.__name__
+    common = dict(out=v, seed=seed, stream=stream, offset=offset, region=region)
+    shape = tuple(global_shape)
+    if name == "uniform_":
+        _fi.uniform(shape, kwargs.get("a", 0.0), kwargs.get("b", 1.0), **common)
+    elif name == "normal_":
+        _fi.normal(shape, kwargs.get("mean", 0.0), kwargs.get("std", 1.0), **common)
+    elif name == "trunc_normal_":
+        mean, std = kwargs.get("mean", 0.0), kwargs.get("std", 1.0)
+        _fi.truncated_normal(shape, mean, std, (kwargs.get("a", -2.0) - mean) / std,
+                             (kwargs.get("b", 2.0) - mean) / std, **common)
+    elif name in ("xavier_uniform_", "xavier_normal_"):
+        f = _fi.xavier_uniform if name == "xavier_uniform_" else _fi.xavier_normal
+        f(shape, kwargs.get("gain", 1.0), **common, **_TORCH_FAN)
+    elif name in ("kaiming_uniform_", "kaiming_normal_"):
+        f = _fi.he_uniform if name == "kaiming_uniform_" else _fi.he_normal
+        f(shape, a=kwargs.get("a", 0), mode=kwargs.get("mode", "fan_in"),
+          nonlinearity=kwargs.get("nonlinearity", "leaky_relu"), **common, **_TORCH_FAN)
+    else:
+        raise ValueError(f"init must be one of uniform_, normal_, trunc_normal_, xavier_uniform_, "
+                         f"xavier_normal_, kaiming_uniform_, kaiming_normal_, got {name!r}")
+    return tensor
