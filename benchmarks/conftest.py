@@ -12,11 +12,17 @@ import pytest  # noqa: E402
 
 RESULTS = collections.defaultdict(dict)
 BUSY = {}   # test_bench_busy: seconds of `fastinit compare` with all cores busy
+SCALE = {}  # test_bench_scale: case -> (ratio, target)
 
 
 @pytest.fixture
 def busy_results():
     return BUSY
+
+
+@pytest.fixture
+def scale_results():
+    return SCALE
 
 
 @pytest.fixture
@@ -36,6 +42,10 @@ def pytest_terminal_summary(terminalreporter):
         tr.section("busy machine: fastinit compare, every core busy with other work")
         d, one = BUSY["defaults"], BUSY["one BLAS thread"]
         tr.write_line(f"defaults {d:.2f} s, one BLAS thread {one:.2f} s: {d / one:.2f}x (SPEC: <= 1.3x)")
+    if SCALE:
+        tr.section("at scale: other engine's time / fastinit's time (target)")
+        for case, (ratio, target) in SCALE.items():
+            tr.write_line(f"{case:<52} {ratio:7.2f}x  (>= {target:g}x)")
     if not rows:
         return
     tr.section("fastinit speed-up over NumPy (median time ratio, same run)")

@@ -1,0 +1,85 @@
+"""At scale, against what users do today (issue 10), each measured side by
+side in this run and reported in the summary's "at scale" section:
+
+- fastinit.torch.normal_ on a 262144 x 2304 float32 embedding against
+  torch.nn.init.normal_, at 1 thread and at all threads;
+- kaiming_uniform_(w, a=sqrt(5)) on 4096 x 4096 against torch's, 1 thread;
+- reset_parameters_ of a 12-block MLP-transformer-like stack (Linear
+  1024 -> 4096 -> 1024 per block, and a 32000 x 1024 embedding) against each
+  module's own reset_parameters(), all threads;
+- fastinit.dask.he_normal of 2**30 values, .sum(), on a LocalCluster of 2
+  worker processes against 1.
+
+Skipped without torch or dask."""
+import math
+import os
+import time
+
+import pytest
+
+import fastinit
+
+
+def best(fn, rounds=2):
+    fn()
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def test_torch_at_scale(benchmark, scale_results):
+    torch = pytest.importorskip("torch")
+    import torch.nn.init as tinit
+    import fastinit.torch as finit
+    cpus = os.cpu_count() or 1
+    emb = torch.empty(262144, 2304)
+    for threads in (1, cpus):
+        torch.set_num_threads(threads)
+        fastinit.set_num_threads(threads)
+        t_torch = best(lambda: tinit.normal_(emb, std=0.02))
+        t_fast = best(lambda: finit.normal_(emb, std=0.02, seed=0))
+        scale_results[f"normal_ 262144x2304 float32, {threads} thread(s)"] = (
+            t_torch / t_fast, 2.5 if threads == 1 else 5.0)
+    del emb
+    torch.set_num_threads(1)
+    fastinit.set_num_threads(1)
+    w = torch.empty(4096, 4096)
+    ratio = best(lambda: tinit.kaiming_uniform_(w, a=math.sqrt(5)), 3) / best(
+        lambda: finit.kaiming_uniform_(w, a=math.sqrt(5), seed=0), 3)
+    scale_results["kaiming_uniform_ 4096x4096, 1 thread"] = (ratio, 4.0)
+    torch.set_num_threads(cpus)
+    fastinit.set_num_threads(cpus)
+    blocks = [torch.nn.Sequential(torch.nn.Linear(1024, 4096), torch.nn.Linear(4096, 1024))
+              for _ in range(12)]
+    model = torch.nn.Sequential(torch.nn.Embedding(32000, 1024), *blocks)
+
+    def own():
+        with torch.no_grad():
+            for m in model.modules():
+                if hasattr(m, "reset_parameters"):
+                    m.reset_parameters()
+
+    ratio = best(own) / best(lambda: finit.reset_parameters_(model, seed=0))
+    scale_results[f"reset_parameters_ 12-block stack, {cpus} threads"] = (ratio, 4.0)
+    benchmark.pedantic(lambda: None, rounds=1)
+
+
+def test_dask_two_workers_against_one(benchmark, scale_results):
+    pytest.importorskip("dask.array")
+    distributed = pytest.importorskip("distributed")
+    import fastinit.dask as fd
+    times = {}
+    for workers in (1, 2):
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, host="127.0.0.1") as cluster:
+            with distributed.Client(cluster) as client:
+                client.run(fastinit.set_num_threads, 1)
+                # 128 MB chunks: larger ones spend their time in page faults (4096 rows: 1.39x)
+                x = fd.he_normal((2 ** 15, 2 ** 15), chunks=(2 ** 10, 2 ** 15), seed=0)
+                x.sum().compute()   # warm the workers
+                times[workers] = best(lambda: x.sum().compute())
+    scale_results["dask he_normal 2**30 .sum(), 2 workers vs 1"] = (times[1] / times[2], 1.7)
+    benchmark.pedantic(lambda: None, rounds=1)
