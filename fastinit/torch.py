@@ -211,7 +211,23 @@ def shard_region(global_shape, rank, world_size, dim=0, grid=None):
     return tuple(region)
 
 
-def init_shard_(tensor, global_shape, init="kaiming_uniform_", *, rank=None, world_size=None,
+def _dtensor_shard(tensor):
+    """(local tensor, global shape, rank, world size, dim) of a DTensor on a
+    1-D device mesh, sharded on one dim or replicated."""
+    from torch.distributed.tensor import Replicate, Shard
+    mesh = tensor.device_mesh
+    if mesh.ndim != 1:
+        raise ValueError("init_shard_ takes DTensors on a 1-D device mesh")
+    placement = tensor.placements[0]
+    local = tensor.to_local()
+    if isinstance(placement, Replicate):
+        return local, tuple(tensor.shape), 0, 1, 0
+    if not isinstance(placement, Shard):
+        raise ValueError(f"init_shard_ takes Shard or Replicate placements, got {placement}")
+    return local, tuple(tensor.shape), mesh.get_local_rank(), mesh.size(), placement.dim
+
+
+def init_shard_(tensor, global_shape=None, init="kaiming_uniform_", *, rank=None, world_size=None,
                 dim=0, grid=None, seed=0, stream=None, offset=0, **kwargs):
     """Fill ``tensor`` with this rank's tile of ``init`` applied to a weight of
     ``global_shape``: fans from the global shape, values equal bit for bit to
@@ -219,7 +235,14 @@ def init_shard_(tensor, global_shape, init="kaiming_uniform_", *, rank=None, wor
     ``world_size`` default to torch.distributed's. ``init`` is a name of
     this module (uniform_, normal_, trunc_normal_, xavier_*_, kaiming_*_).
     ``seed`` must be the same on every rank (an int or a fastinit.Generator
-    with the same key and stream)."""
+    with the same key and stream). A ``DTensor`` (1-D mesh, ``Shard(dim)`` or
+    ``Replicate``) brings its own global shape, rank and dim; its local
+    shard is filled and the DTensor returned."""
+    whole = tensor
+    if hasattr(tensor, "to_local") and hasattr(tensor, "placements"):
+        tensor, global_shape, rank, world_size, dim = _dtensor_shard(tensor)
+    if global_shape is None:
+        raise TypeError("global_shape is required for a plain tensor")
     if rank is None or world_size is None:
         import torch.distributed as dist
         rank = dist.get_rank() if rank is None else rank
@@ -252,4 +275,4 @@ def init_shard_(tensor, global_shape, init="kaiming_uniform_", *, rank=None, wor
     else:
         raise ValueError(f"init must be one of uniform_, normal_, trunc_normal_, xavier_uniform_, "
                          f"xavier_normal_, kaiming_uniform_, kaiming_normal_, got {name!r}")
-    return tensor
+    return whole

@@ -34,5 +34,14 @@ def run(rank, world_size, port):
                     assembled[r0:r1, c0:c1] = t
                 if not torch.equal(assembled, whole):
                     raise AssertionError(f"{name} dim={dim} grid={grid} world={world_size}: shards differ")
+            # the same through a DTensor sharded on each dim
+            from torch.distributed.device_mesh import init_device_mesh
+            from torch.distributed.tensor import Shard, distribute_tensor
+            mesh = init_device_mesh("cpu", (world_size,))
+            for d in (0, 1):
+                dt = distribute_tensor(torch.empty(SHAPE), mesh, [Shard(d)])
+                init.init_shard_(dt, init=name, seed=7, **kw)
+                if not torch.equal(dt.full_tensor(), whole):
+                    raise AssertionError(f"{name} DTensor Shard({d}) world={world_size}: differs")
     finally:
         dist.destroy_process_group()
