@@ -17,6 +17,9 @@ def run(rank, world_size, port):
     os.environ["OMP_NUM_THREADS"] = "1"
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
                             world_size=world_size)
+    from torch.distributed.device_mesh import init_device_mesh
+    from torch.distributed.tensor import Shard, distribute_tensor
+    mesh = init_device_mesh("cpu", (world_size,))   # one mesh: new groups per init race at exit
     try:
         for name, kw in INITS:
             whole = getattr(init, name)(torch.empty(SHAPE), seed=7, **kw)
@@ -35,13 +38,11 @@ def run(rank, world_size, port):
                 if not torch.equal(assembled, whole):
                     raise AssertionError(f"{name} dim={dim} grid={grid} world={world_size}: shards differ")
             # the same through a DTensor sharded on each dim
-            from torch.distributed.device_mesh import init_device_mesh
-            from torch.distributed.tensor import Shard, distribute_tensor
-            mesh = init_device_mesh("cpu", (world_size,))
             for d in (0, 1):
                 dt = distribute_tensor(torch.empty(SHAPE), mesh, [Shard(d)])
                 init.init_shard_(dt, init=name, seed=7, **kw)
                 if not torch.equal(dt.full_tensor(), whole):
                     raise AssertionError(f"{name} DTensor Shard({d}) world={world_size}: differs")
+        dist.barrier()
     finally:
         dist.destroy_process_group()
