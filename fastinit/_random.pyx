@@ -538,24 +538,31 @@ cdef int truncated_params(double mean, double std, double lower, double upper, c
 
 
 # ---- the public draws ------------------------------------------------------------------------
+cdef object finish(dist_t dist, params_t *p, tuple part, cnp.dtype dt, object out, object given,
+                   object seed, object stream, object offset, target_t *t):
+    """The end of every draw, once its shape, dtype and parameters passed:
+    check out= and the offset, resolve the seed, take the stream (last), run
+    the kernel; return the caller's own out= object when one was given."""
+    cdef source_t src
+    cdef cnp.ndarray arr = output(part, dt, out)
+    cdef uint64_t off = check_offset(offset, t.size)
+    cdef Streams gen = resolve(seed, stream, &src)
+    take_stream(&src, gen)
+    result = run(dist, p, arr, &src, off, t.scalar, t)
+    return result if given is out else given
+
+
 def uniform(shape, low, high, dtype, out, seed, stream, offset, region=None):
     """fastinit.uniform and Generator.uniform."""
     given = out
     out = as_out(out)
     cdef target_t t
     cdef params_t p
-    cdef source_t src
-    cdef Streams gen = None
     cdef tuple dims = target_shape(shape, out, &t, region)
     cdef tuple part = tile(dims, region, &t)
     cdef cnp.dtype dt = out_dtype(out, dtype)
     uniform_params(check_real(low, "low"), check_real(high, "high"), dt, &p, "low and high")
-    cdef cnp.ndarray arr = output(part, dt, out)
-    cdef uint64_t off = check_offset(offset, t.size)
-    gen = resolve(seed, stream, &src)
-    take_stream(&src, gen)
-    result = run(UNIFORM, &p, arr, &src, off, t.scalar, &t)
-    return result if given is out else given
+    return finish(UNIFORM, &p, part, dt, out, given, seed, stream, offset, &t)
 
 
 def normal(shape, mean, std, dtype, out, seed, stream, offset, region=None):
@@ -564,18 +571,11 @@ def normal(shape, mean, std, dtype, out, seed, stream, offset, region=None):
     out = as_out(out)
     cdef target_t t
     cdef params_t p
-    cdef source_t src
-    cdef Streams gen = None
     cdef tuple dims = target_shape(shape, out, &t, region)
     cdef tuple part = tile(dims, region, &t)
     cdef cnp.dtype dt = out_dtype(out, dtype)
     normal_params(check_real(mean, "mean"), check_real(std, "std"), dt, &p, "mean and std")
-    cdef cnp.ndarray arr = output(part, dt, out)
-    cdef uint64_t off = check_offset(offset, t.size)
-    gen = resolve(seed, stream, &src)
-    take_stream(&src, gen)
-    result = run(NORMAL, &p, arr, &src, off, t.scalar, &t)
-    return result if given is out else given
+    return finish(NORMAL, &p, part, dt, out, given, seed, stream, offset, &t)
 
 
 def truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream, offset, region=None):
@@ -584,20 +584,13 @@ def truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream, o
     out = as_out(out)
     cdef target_t t
     cdef params_t p
-    cdef source_t src
-    cdef Streams gen = None
     cdef tuple dims = target_shape(shape, out, &t, region)
     cdef tuple part = tile(dims, region, &t)
     cdef cnp.dtype dt = out_dtype(out, dtype)
     truncated_params(check_real(mean, "mean"), check_real(std, "std"),
                      check_real(lower, "lower", False), check_real(upper, "upper", False),
                      dt, &p, "mean, std, lower and upper")
-    cdef cnp.ndarray arr = output(part, dt, out)
-    cdef uint64_t off = check_offset(offset, t.size)
-    gen = resolve(seed, stream, &src)
-    take_stream(&src, gen)
-    result = run(TRUNCNORM, &p, arr, &src, off, t.scalar, &t)
-    return result if given is out else given
+    return finish(TRUNCNORM, &p, part, dt, out, given, seed, stream, offset, &t)
 
 
 def raw(Streams gen, n, stream, offset):
@@ -739,8 +732,6 @@ def scaled(shape, scale, gain_, nonlinearity, a, mode, distribution, in_axis, ou
     out = as_out(out)
     cdef target_t t
     cdef params_t p
-    cdef source_t src
-    cdef Streams gen = None
     cdef double s = 1.0, g = 1.0, g2 = 1.0, n, std, limit
     cdef str names
     if shape is None and out is None:
@@ -771,12 +762,8 @@ def scaled(shape, scale, gain_, nonlinearity, a, mode, distribution, in_axis, ou
         uniform_params(-limit, limit, dt, &p, names)
     else:
         truncated_params(0.0, std / TRUNCATED_STD, -2.0, 2.0, dt, &p, names)
-    cdef cnp.ndarray arr = output(part, dt, out)
-    cdef uint64_t off = check_offset(offset, t.size)
-    gen = resolve(seed, stream, &src)
-    take_stream(&src, gen)
-    result = run(dist, &p, arr, &src, off, False, &t)
-    return result if given is out else given
+    t.scalar = False
+    return finish(dist, &p, part, dt, out, given, seed, stream, offset, &t)
 
 
 def constant(shape, value, dtype, out, seed, stream, offset, region=None):
