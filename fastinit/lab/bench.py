@@ -108,7 +108,7 @@ def fill_cases():
         for dtype in (np.float32, np.float64):
             dt = np.dtype(dtype).name
             for t in thread_counts:
-                tags = dict(size=size, dtype=dt, threads=t)
+                tags = dict(size=size, dtype=dt, threads=t, torch=True)   # torch has an out= way
                 cases.append(Case(f"he_normal out= {dt} {size} t{t}", _normal_out(shape, dtype), t, tags))
                 cases.append(Case(f"he_uniform out= {dt} {size} t{t}", _uniform_out(shape, dtype), t, tags))
         cases.append(Case(f"he_normal alloc float64 {size} t1", _normal_alloc(shape), 1,
