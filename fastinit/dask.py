@@ -12,8 +12,12 @@ compute time, so computing twice gives the same array.
 >>> w = fd.he_normal((100_000, 4096), chunks=(10_000, 4096), seed=0)
 >>> float(w.std().compute())
 """
-import dask.array as da
 import numpy as np
+
+try:
+    import dask.array as da
+except ImportError:
+    raise ImportError("fastinit.dask needs dask: pip install 'fastinit[dask]'") from None
 
 import fastinit as _fi
 from fastinit import _random

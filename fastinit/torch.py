@@ -20,9 +20,12 @@ bit to the same slice of the whole weight (torch.distributed).
 """
 import math
 
-import numpy as np
-import torch
-import torch.nn.init as _tinit
+try:
+    import torch
+    import torch.nn.init as _tinit
+except ImportError:
+    raise ImportError("fastinit.torch needs PyTorch: pip install torch, then pip install "
+                      "'fastinit[torch]'") from None
 
 import fastinit as _fi
 

@@ -327,3 +327,13 @@ def test_source_folder_without_kernels_says_what_to_run(tmp_path):
     assert res.returncode != 0
     last = res.stderr.strip().splitlines()[-1]
     assert "not built" in last and "pip install -e" in last and "circular" not in last.split("(")[0]
+
+
+@pytest.mark.parametrize("module, words", [("fastinit.torch", "pip install torch"),
+                                           ("fastinit.dask", "fastinit[dask]")])
+def test_optional_engines_say_how_to_get_them(module, words):
+    engine = module.split(".")[1]
+    code = (f"import sys; sys.modules[{engine!r}] = None; sys.modules[{engine!r} + '.array'] = None\n"
+            f"import {module}")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert res.returncode != 0 and words in res.stderr.strip().splitlines()[-1]
