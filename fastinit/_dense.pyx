@@ -322,12 +322,9 @@ cdef apart(tuple outputs, tuple inputs):
         if o is None:
             continue
         for in_name, x in inputs:
-            if x is not None and overlaps(<cnp.ndarray>o, <cnp.ndarray>x):
-                raise ValueError(f"{o_name} must not share memory with {in_name}")
+            apart1(<cnp.ndarray>o, o_name, x, in_name)
         for j in range(i + 1, len(outputs)):
-            p_name, p = outputs[j]
-            if p is not None and overlaps(<cnp.ndarray>o, <cnp.ndarray>p):
-                raise ValueError(f"{o_name} must not share memory with {p_name}")
+            apart1(<cnp.ndarray>o, o_name, outputs[j][1], outputs[j][0])
 
 
 def forward(X, W, b, activation, out):

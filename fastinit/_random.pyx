@@ -788,8 +788,8 @@ def constant(shape, value, dtype, out, seed, stream, offset, region=None):
 
 def prepare(shape, dtype, out):
     """(checked shape, array to fill) for the initializers drawn in Python
-    (orthogonal): every out/dtype rule, nothing written."""
-    given = out
+    (orthogonal): every out/dtype rule, nothing written. The array is a
+    view of out when out is a tensor or another buffer."""
     out = as_out(out)
     cdef target_t t
     if shape is None and out is None:

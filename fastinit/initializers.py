@@ -511,6 +511,7 @@ def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int =
                          "(QR); draw it whole and slice, or use an elementwise initializer")
     gain = _common.real(gain, "gain")
     shape, arr = _random.prepare(shape, dtype, out)   # out may be a tensor: arr is its view
+    result = arr if out is None or isinstance(out, np.ndarray) else out   # the caller's object
     nd = len(shape)
     if nd < 2:
         raise ValueError(f"shape must have at least 2 dimensions for orthogonal, got {shape}")
@@ -522,7 +523,7 @@ def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int =
     tall = (n_rows, n_cols) if n_rows >= n_cols else (n_cols, n_rows)
     a = normal(tall, dtype=np.float64, seed=seed, stream=stream, offset=offset)
     if arr.size == 0:
-        return arr if out is None or isinstance(out, np.ndarray) else out
+        return result
     q, r = np.linalg.qr(a)
     q *= np.where(np.diagonal(r) >= 0, 1.0, -1.0)
     if n_rows < n_cols:
@@ -530,7 +531,7 @@ def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int =
     rest = tuple(d for i, d in enumerate(shape) if i != column_axis)
     q = np.moveaxis(q.reshape(rest + (n_cols,)), -1, column_axis)
     np.multiply(q, gain, out=arr, casting="unsafe")
-    return arr if out is None or isinstance(out, np.ndarray) else out
+    return result
 
 
 kaiming_normal = he_normal

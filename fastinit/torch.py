@@ -61,36 +61,57 @@ def _fans(tensor):
     return _fi.compute_fans(tuple(tensor.shape), **_TORCH_FAN)
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None, stream=None, offset=0):
-    """U[a, b), in place (``torch.nn.init.uniform_``)."""
+def _truncated(mean=0.0, std=1.0, a=-2.0, b=2.0):
+    if std <= 0:
+        raise ValueError(f"std must be > 0, got {std}")
+    return _fi.truncated_normal, (mean, std, (a - mean) / std, (b - mean) / std), {}
+
+
+# torch.nn.init's arguments -> (fastinit function, its arguments, its keywords):
+# the one translation the functions below and init_shard_ share.
+_PLANS = {
+    "uniform_": lambda a=0.0, b=1.0: (_fi.uniform, (a, b), {}),
+    "normal_": lambda mean=0.0, std=1.0: (_fi.normal, (mean, std), {}),
+    "trunc_normal_": _truncated,
+    "xavier_uniform_": lambda gain=1.0: (_fi.xavier_uniform, (gain,), _TORCH_FAN),
+    "xavier_normal_": lambda gain=1.0: (_fi.xavier_normal, (gain,), _TORCH_FAN),
+    "kaiming_uniform_": lambda a=0, mode="fan_in", nonlinearity="leaky_relu": (
+        _fi.he_uniform, (), dict(a=a, mode=mode, nonlinearity=nonlinearity, **_TORCH_FAN)),
+    "kaiming_normal_": lambda a=0, mode="fan_in", nonlinearity="leaky_relu": (
+        _fi.he_normal, (), dict(a=a, mode=mode, nonlinearity=nonlinearity, **_TORCH_FAN)),
+}
+_FAN_BASED = {"xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"}
+
+
+def _fill(tensor, name, generator, seed, stream, offset, **kw):
+    """tensor <- torch.nn.init.<name>(tensor, **kw) through fastinit, in place;
+    a tensor fastinit cannot view goes to torch.nn.init itself."""
     v = _view(tensor)
     if v is None:
-        return _tinit.uniform_(tensor, a, b, generator)
-    _fi.uniform(v.shape, a, b, out=v, seed=_seed(generator, seed), stream=stream, offset=offset)
+        return getattr(_tinit, name)(tensor, **kw, generator=generator)
+    if name in _FAN_BASED:
+        _fans(tensor)
+    fn, args, kwargs = _PLANS[name](**kw)
+    fn(v.shape, *args, out=v, seed=_seed(generator, seed), stream=stream, offset=offset, **kwargs)
     return tensor
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """U[a, b), in place (``torch.nn.init.uniform_``)."""
+    return _fill(tensor, "uniform_", generator, seed, stream, offset, a=a, b=b)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None, *, seed=None, stream=None, offset=0):
     """N(mean, std**2), in place (``torch.nn.init.normal_``)."""
-    v = _view(tensor)
-    if v is None:
-        return _tinit.normal_(tensor, mean, std, generator)
-    _fi.normal(v.shape, mean, std, out=v, seed=_seed(generator, seed), stream=stream, offset=offset)
-    return tensor
+    return _fill(tensor, "normal_", generator, seed, stream, offset, mean=mean, std=std)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, seed=None,
                   stream=None, offset=0):
     """N(mean, std**2) truncated to the absolute bounds [a, b], in place, sampled
     exactly (``torch.nn.init.trunc_normal_``)."""
-    v = _view(tensor)
-    if v is None:
-        return _tinit.trunc_normal_(tensor, mean, std, a, b, generator)
-    if std <= 0:
-        raise ValueError(f"std must be > 0, got {std}")
-    _fi.truncated_normal(v.shape, mean, std, (a - mean) / std, (b - mean) / std, out=v,
-                         seed=_seed(generator, seed), stream=stream, offset=offset)
-    return tensor
+    return _fill(tensor, "trunc_normal_", generator, seed, stream, offset, mean=mean, std=std,
+                 a=a, b=b)
 
 
 def constant_(tensor, val):
@@ -112,48 +133,26 @@ def ones_(tensor):
 
 def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, offset=0):
     """U(+-gain sqrt(6 / (fan_in + fan_out))), in place."""
-    v = _view(tensor)
-    if v is None:
-        return _tinit.xavier_uniform_(tensor, gain, generator)
-    _fans(tensor)
-    _fi.xavier_uniform(v.shape, gain, out=v, seed=_seed(generator, seed), stream=stream,
-                       offset=offset, **_TORCH_FAN)
-    return tensor
+    return _fill(tensor, "xavier_uniform_", generator, seed, stream, offset, gain=gain)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, offset=0):
     """N(0, gain**2 2 / (fan_in + fan_out)), in place."""
-    v = _view(tensor)
-    if v is None:
-        return _tinit.xavier_normal_(tensor, gain, generator)
-    _fans(tensor)
-    _fi.xavier_normal(v.shape, gain, out=v, seed=_seed(generator, seed), stream=stream,
-                      offset=offset, **_TORCH_FAN)
-    return tensor
+    return _fill(tensor, "xavier_normal_", generator, seed, stream, offset, gain=gain)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
                      seed=None, stream=None, offset=0):
     """U(+-gain sqrt(3 / fan)), in place (``torch.nn.init.kaiming_uniform_``)."""
-    v = _view(tensor)
-    if v is None:
-        return _tinit.kaiming_uniform_(tensor, a, mode, nonlinearity, generator)
-    _fans(tensor)
-    _fi.he_uniform(v.shape, a=a, nonlinearity=nonlinearity, mode=mode, out=v,
-                   seed=_seed(generator, seed), stream=stream, offset=offset, **_TORCH_FAN)
-    return tensor
+    return _fill(tensor, "kaiming_uniform_", generator, seed, stream, offset, a=a, mode=mode,
+                 nonlinearity=nonlinearity)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
                     seed=None, stream=None, offset=0):
     """N(0, gain**2 / fan), in place (``torch.nn.init.kaiming_normal_``)."""
-    v = _view(tensor)
-    if v is None:
-        return _tinit.kaiming_normal_(tensor, a, mode, nonlinearity, generator)
-    _fans(tensor)
-    _fi.he_normal(v.shape, a=a, nonlinearity=nonlinearity, mode=mode, out=v,
-                  seed=_seed(generator, seed), stream=stream, offset=offset, **_TORCH_FAN)
-    return tensor
+    return _fill(tensor, "kaiming_normal_", generator, seed, stream, offset, a=a, mode=mode,
+                 nonlinearity=nonlinearity)
 
 
 def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=None, offset=0):
@@ -258,24 +257,9 @@ def init_shard_(tensor, global_shape=None, init="kaiming_uniform_", *, rank=None
     if v is None:
         raise TypeError("init_shard_ needs a CPU, contiguous float32/float64 tensor")
     name = init if isinstance(init, str) else init.__name__
-    common = dict(out=v, seed=seed, stream=stream, offset=offset, region=region)
-    shape = tuple(global_shape)
-    if name == "uniform_":
-        _fi.uniform(shape, kwargs.get("a", 0.0), kwargs.get("b", 1.0), **common)
-    elif name == "normal_":
-        _fi.normal(shape, kwargs.get("mean", 0.0), kwargs.get("std", 1.0), **common)
-    elif name == "trunc_normal_":
-        mean, std = kwargs.get("mean", 0.0), kwargs.get("std", 1.0)
-        _fi.truncated_normal(shape, mean, std, (kwargs.get("a", -2.0) - mean) / std,
-                             (kwargs.get("b", 2.0) - mean) / std, **common)
-    elif name in ("xavier_uniform_", "xavier_normal_"):
-        f = _fi.xavier_uniform if name == "xavier_uniform_" else _fi.xavier_normal
-        f(shape, kwargs.get("gain", 1.0), **common, **_TORCH_FAN)
-    elif name in ("kaiming_uniform_", "kaiming_normal_"):
-        f = _fi.he_uniform if name == "kaiming_uniform_" else _fi.he_normal
-        f(shape, a=kwargs.get("a", 0), mode=kwargs.get("mode", "fan_in"),
-          nonlinearity=kwargs.get("nonlinearity", "leaky_relu"), **common, **_TORCH_FAN)
-    else:
-        raise ValueError(f"init must be one of uniform_, normal_, trunc_normal_, xavier_uniform_, "
-                         f"xavier_normal_, kaiming_uniform_, kaiming_normal_, got {name!r}")
+    if name not in _PLANS:
+        raise ValueError(f"init must be one of {', '.join(_PLANS)}, got {name!r}")
+    fn, args, fn_kwargs = _PLANS[name](**kwargs)
+    fn(tuple(global_shape), *args, out=v, seed=seed, stream=stream, offset=offset, region=region,
+       **fn_kwargs)
     return whole

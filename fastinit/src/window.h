@@ -87,42 +87,42 @@ static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
     fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0, nb, w->w0, w->w1, w->w2, w->w3);
 }
 
-#ifdef FI_X86_SIMD
+/* A SIMD block generator: nb a multiple of its step, within one 2^32 run. */
+typedef void (*fi_simd_blocks_fn)(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0,
+                                  int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3);
+
 /* The SIMD routines keep counter word 1 fixed: they take the bulk of a
- * window that stays inside one 2^32 run of blocks, the scalar one the rest. */
-FI_TARGET_AVX2 static void fi_blocks_avx2(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
+ * window that stays inside one 2^32 run of blocks (a multiple of their
+ * step), the scalar one the rest. Inlined into each level's wrapper below,
+ * so the generator is a direct call compiled for that level. */
+FI_INLINE void fi_blocks_bulk(fi_simd_blocks_fn simd, int step, fi_key_t key, uint64_t b0, int nb,
+                              fi_words_t *w)
 {
     int done = 0;
     if ((uint64_t)(uint32_t)b0 + (uint64_t)nb <= 0x100000000ull) {
-        done = nb - nb % FI_AVX2_BLOCKS;
-        fi_philox_blocks_avx2(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
+        done = nb - nb % step;
+        simd(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
     }
     fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, nb - done,
                             w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
 }
 
+#ifdef FI_X86_SIMD
+FI_TARGET_AVX2 static void fi_blocks_avx2(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
+{
+    fi_blocks_bulk(fi_philox_blocks_avx2, FI_AVX2_BLOCKS, key, b0, nb, w);
+}
+
 FI_TARGET_AVX512 static void fi_blocks_avx512(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 {
-    int done = 0;
-    if ((uint64_t)(uint32_t)b0 + (uint64_t)nb <= 0x100000000ull) {
-        done = nb - nb % FI_AVX512_BLOCKS;
-        fi_philox_blocks_avx512(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
-    }
-    fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, nb - done,
-                            w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
+    fi_blocks_bulk(fi_philox_blocks_avx512, FI_AVX512_BLOCKS, key, b0, nb, w);
 }
 #endif
 
 #ifdef FI_ARM_NEON
 static void fi_blocks_neon(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 {
-    int done = 0;
-    if ((uint64_t)(uint32_t)b0 + (uint64_t)nb <= 0x100000000ull) {
-        done = nb - nb % FI_NEON_BLOCKS;
-        fi_philox_blocks_neon(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
-    }
-    fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, nb - done,
-                            w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
+    fi_blocks_bulk(fi_philox_blocks_neon, FI_NEON_BLOCKS, key, b0, nb, w);
 }
 #endif
 
