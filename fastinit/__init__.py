@@ -52,7 +52,7 @@ from fastinit.random import (  # noqa: E402
     Generator, normal, philox4x32, seed, truncated_normal, uniform,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Generator", "seed", "philox4x32", "uniform", "normal", "truncated_normal",

@@ -6,6 +6,7 @@
  *
  *     driver LEVEL        LEVEL: 0 scalar, 1 avx2/neon, 2 avx512
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,9 @@ int main(int argc, char **argv)
     fi_key_t key = {0x9e3779b9u, 0x7f4a7c15u, 7u, 1u};
     fi_trunc_t central = {0.5, 2.0, -1.0, 3.0, 0.5 - 2.0, 0.5 + 6.0};
     fi_trunc_t tail = {0.0, 1.0, 30.0, 31.0, 30.0, 31.0};
+    fi_trunc_t upper = {0.0, 1.0, 2.5, INFINITY, 2.5, INFINITY};          /* one side */
+    fi_trunc_t lower = {0.0, 1.0, -INFINITY, -1.0, -INFINITY, -1.0};      /* mirrored */
+    fi_trunc_t far = {0.0, 1.0, 40.0, 40.5, 40.0, 40.5};                  /* log space */
     fi_fill_raw(key, 13, N, u);                         show("raw", u, 4);
     fi_fill_uniform_f32(key, 13, -2.0f, 5.0f, N, f);    show("uniform_f32", f, 4);
     fi_fill_uniform_f64(key, 13, -2.0, 5.0, N, d);      show("uniform_f64", d, 8);
@@ -59,5 +63,8 @@ int main(int argc, char **argv)
     fi_fill_truncnorm_f32(key, 13, central, N, f);      show("truncnorm_f32", f, 4);
     fi_fill_truncnorm_f64(key, 13, central, N, d);      show("truncnorm_f64", d, 8);
     fi_fill_truncnorm_f64(key, 13, tail, N, d);         show("truncnorm_tail_f64", d, 8);
+    fi_fill_truncnorm_f64(key, 13, upper, N, d);        show("truncnorm_upper_f64", d, 8);
+    fi_fill_truncnorm_f64(key, 13, lower, N, d);        show("truncnorm_lower_f64", d, 8);
+    fi_fill_truncnorm_f64(key, 13, far, N, d);          show("truncnorm_far_f64", d, 8);
     return 0;
 }
