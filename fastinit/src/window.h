@@ -24,7 +24,7 @@
 #include "philox.h"
 #include "philox_simd.h"
 
-#define FI_BLOCKS 96 /* Philox blocks per window: a multiple of the SIMD steps (24, 32) */
+#define FI_BLOCKS 96 /* Philox blocks per window: a multiple of the SIMD steps (12, 24, 32) */
 
 typedef struct {
     uint32_t w0[FI_BLOCKS], w1[FI_BLOCKS], w2[FI_BLOCKS], w3[FI_BLOCKS];
@@ -82,11 +82,6 @@ FI_INLINE void fi_window_close(fi_window_t *win, void *out, const void *scratch,
 }
 
 /* ---- the Philox block generators of each level --------------------------- */
-static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0, nb, w->w0, w->w1, w->w2, w->w3);
-}
-
 /* A SIMD block generator: nb a multiple of its step, within one 2^32 run. */
 typedef void (*fi_simd_blocks_fn)(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0,
                                   int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3);
@@ -106,6 +101,19 @@ FI_INLINE void fi_blocks_bulk(fi_simd_blocks_fn simd, int step, fi_key_t key, ui
     fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, nb - done,
                             w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
 }
+
+/* The scalar level: SSE2 on x86-64 (its baseline), plain C elsewhere. */
+#ifdef FI_X86_SIMD
+static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
+{
+    fi_blocks_bulk(fi_philox_blocks_sse2, FI_SSE2_BLOCKS, key, b0, nb, w);
+}
+#else
+static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
+{
+    fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0, nb, w->w0, w->w1, w->w2, w->w3);
+}
+#endif
 
 #ifdef FI_X86_SIMD
 FI_TARGET_AVX2 static void fi_blocks_avx2(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
