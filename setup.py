@@ -96,7 +96,8 @@ extensions = [
     Extension("fastinit._common", ["fastinit/_common.pyx"], **common),
     Extension("fastinit._random", ["fastinit/_random.pyx", "fastinit/src/fills.c",
                                    "fastinit/src/truncnorm.c"], **common),
-    Extension("fastinit._dense", ["fastinit/_dense.pyx", "fastinit/src/activations.c"], **common),
+    Extension("fastinit._dense", ["fastinit/_dense.pyx", "fastinit/src/activations.c",
+                                  "fastinit/src/gemm.c"], **common),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

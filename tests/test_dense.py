@@ -105,6 +105,53 @@ def test_thread_count_never_changes_the_bits(act, dtype):
             np.testing.assert_array_equal(a, e)
 
 
+# The small float32 products (src/gemm.c): every tile path -- whole 4x16
+# tiles, the last 1-3 rows, the masked last 1-15 columns, k = 0 -- against
+# the reference, with and without a bias, the fused (linear, ReLU) and the
+# separate (tanh) activations, into out= and not.
+SMALL = [(n, k, m) for n in (1, 3, 4, 5, 33) for k in (0, 1, 7, 64) for m in (1, 7, 8, 9, 16, 17, 70)]
+
+
+@pytest.mark.parametrize("shape", SMALL)
+def test_small_float32_products_match_reference(shape):
+    X, W, b, dA = make(shape, np.float32, seed=sum(shape))
+    for act in ("linear", "relu", "tanh"):
+        for bias in (b, None):
+            want = ref.dense_forward(X, W, bias, act)
+            np.testing.assert_allclose(fastinit.dense_forward(X, W, bias, act), want, **tol(np.float32))
+            out = np.full(want.shape, np.nan, np.float32)
+            fastinit.dense_forward(X, W, bias, act, out=out)
+            np.testing.assert_allclose(out, want, **tol(np.float32))
+    A = ref.dense_forward(X, W, b, "relu").astype(np.float32)
+    for got, want in zip(fastinit.dense_backward(dA, X, W, A, "relu"), ref.dense_backward(dA, X, W, A, "relu")):
+        np.testing.assert_allclose(got, want, **tol(np.float32))
+
+
+def test_small_product_is_the_same_at_every_vector_level_and_thread_count():
+    from fastinit.lab.benchcase import at_level
+    X, W, b, _ = make((37, 64, 70), np.float32, seed=5)
+    runs = []
+    for level in [lv for lv in fastinit.simd_levels() if lv != "scalar"]:
+        for t in (1, 2):
+            fastinit.set_num_threads(t)
+            with at_level(level):
+                runs.append(fastinit.dense_forward(X, W, b, "relu"))
+    for r in runs[1:]:
+        np.testing.assert_array_equal(r, runs[0])
+
+
+def test_small_product_relu_and_nan_follow_the_pass():
+    # ReLU of NaN is 0 and of -0.0 is +0.0 in the fused pass; the kernel's
+    # epilogue agrees (tanh keeps the NaN)
+    X = np.zeros((4, 3), np.float32)
+    X[0, 0] = np.nan
+    X[1, 0] = -1.0
+    W = np.ones((3, 16), np.float32)
+    A = fastinit.dense_forward(X, W, None, "relu")
+    assert (A[0] == 0).all() and not np.signbit(A).any()
+    assert np.isnan(fastinit.dense_forward(X, W, None, "tanh")[0]).all()
+
+
 @pytest.mark.parametrize("act", ACTS)
 def test_backward_matches_finite_differences(act):
     """Loss L = sum(G * act(X W + b)) for a fixed G; gradients by central differences."""
