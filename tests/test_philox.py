@@ -67,6 +67,19 @@ def test_random_raw_crosses_the_2_32_block_boundary():
     np.testing.assert_array_equal(got, ref.raw_words(g.key, 3, start, 400))
 
 
+@pytest.mark.parametrize("back, blocks", [(40, 10), (40, 39), (20, 18), (20, 25), (7, 5), (33, 32)])
+def test_short_draws_near_the_2_32_boundary_at_every_level(back, blocks):
+    # a window's rest of a few blocks takes one padded SIMD step, unless
+    # that step would cross into the next 2^32 run of blocks
+    from fastinit.lab.benchcase import at_level
+    g = fastinit.Generator(4)
+    start = (2**32 - back) * 4 + 1
+    want = ref.raw_words(g.key, 2, start, 4 * blocks - 2)
+    for level in fastinit.simd_levels():
+        with at_level(level):
+            np.testing.assert_array_equal(g.random_raw(4 * blocks - 2, stream=2, offset=start), want)
+
+
 def test_random_raw_reserves_streams():
     g = fastinit.Generator(5)
     a, b = g.random_raw(8), g.random_raw(8)

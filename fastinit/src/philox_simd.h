@@ -27,47 +27,14 @@ static inline void fi_round_keys(uint32_t k0, uint32_t k1, uint32_t rk0[10], uin
     }
 }
 
-/* The ten rounds unrolled, so the four chains stay in registers (clang
- * otherwise keeps them on the stack). */
-#if defined(__clang__)
-#define FI_UNROLL_ROUNDS _Pragma("clang loop unroll(full)")
-#elif defined(__GNUC__)
-#define FI_UNROLL_ROUNDS _Pragma("GCC unroll 10")
-#else
-#define FI_UNROLL_ROUNDS
-#endif
-
-/* Four blocks at a time, round by round: four independent multiply chains
- * hide each other's latency (a compiler may also vectorise them). */
+/* One block at a time: the tail of a window (fewer blocks than a SIMD
+ * step) and, off x86-64, the scalar level. (Four blocks interleaved ran 3x
+ * slower here once inlined into the AVX-512 wrappers, which vectorised it.) */
 static inline void fi_philox_blocks_scalar(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
                                            uint64_t b0, int nb, uint32_t *w0, uint32_t *w1,
                                            uint32_t *w2, uint32_t *w3)
 {
-    int j = 0;
-    for (; j + 4 <= nb; j += 4) {
-        uint32_t c0[4], c1[4], c2[4], c3[4], rk0 = k0, rk1 = k1;
-        for (int v = 0; v < 4; v++) {
-            uint64_t b = b0 + (uint64_t)(j + v);
-            c0[v] = (uint32_t)b;
-            c1[v] = (uint32_t)(b >> 32);
-            c2[v] = s0;
-            c3[v] = s1;
-        }
-        FI_UNROLL_ROUNDS
-        for (int r = 0; r < 10; r++) {
-            for (int v = 0; v < 4; v++)
-                fi_philox_round(&c0[v], &c1[v], &c2[v], &c3[v], rk0, rk1);
-            rk0 += FI_PHILOX_W0;
-            rk1 += FI_PHILOX_W1;
-        }
-        for (int v = 0; v < 4; v++) {
-            w0[j + v] = c0[v];
-            w1[j + v] = c1[v];
-            w2[j + v] = c2[v];
-            w3[j + v] = c3[v];
-        }
-    }
-    for (; j < nb; j++) {
+    for (int j = 0; j < nb; j++) {
         uint64_t b = b0 + (uint64_t)j;
         uint32_t o[4];
         fi_philox4x32_10((uint32_t)b, (uint32_t)(b >> 32), s0, s1, k0, k1, o);
