@@ -109,7 +109,8 @@ def test_thread_count_never_changes_the_bits(act, dtype):
 # tiles, the last 1-3 rows, the masked last 1-15 columns, k = 0 -- against
 # the reference, with and without a bias, the fused (linear, ReLU) and the
 # separate (tanh) activations, into out= and not.
-SMALL = [(n, k, m) for n in (1, 3, 4, 5, 33) for k in (0, 1, 7, 64) for m in (1, 7, 8, 9, 16, 17, 70)]
+SMALL = [(n, k, m) for n in (1, 3, 4, 5, 33) for k in (0, 1, 7, 64)
+         for m in (1, 7, 8, 9, 16, 17, 23, 24, 25, 40, 47, 70)]
 
 
 @pytest.mark.parametrize("shape", SMALL)
