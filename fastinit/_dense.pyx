@@ -231,11 +231,6 @@ cdef dense(cnp.ndarray x, cnp.ndarray w, object b, cnp.ndarray out, int act, int
     bias_act(out, b, act, n_threads)
 
 
-def small_product_limits():
-    """(SMALL_PRODUCT, SMALL_RIGHT), for the tests."""
-    return SMALL_PRODUCT, SMALL_RIGHT
-
-
 cdef cnp.ndarray empty2(Py_ssize_t d0, Py_ssize_t d1, int t):
     cdef cnp.npy_intp dims[2]
     dims[0] = d0
