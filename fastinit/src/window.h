@@ -24,7 +24,7 @@
 #include "philox.h"
 #include "philox_simd.h"
 
-#define FI_BLOCKS 96 /* Philox blocks per window: a multiple of the SIMD steps (12, 24, 32) */
+#define FI_BLOCKS 96 /* Philox blocks per window: a multiple of the SIMD steps (12, 24, 48) */
 
 typedef struct {
     uint32_t w0[FI_BLOCKS], w1[FI_BLOCKS], w2[FI_BLOCKS], w3[FI_BLOCKS];
@@ -86,29 +86,36 @@ FI_INLINE void fi_window_close(fi_window_t *win, void *out, const void *scratch,
 typedef void (*fi_simd_blocks_fn)(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0,
                                   int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3);
 
+/* One step of 1 .. ways vectors of a level: lanes * vectors blocks from b0. */
+typedef void (*fi_simd_vectors_fn)(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
+                                   uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2,
+                                   uint32_t *w3);
+
 /* The SIMD routines keep counter word 1 fixed: they take the bulk of a
  * window that stays inside one 2^32 run of blocks (a multiple of their
- * step). A rest of at least `padded` blocks is one more SIMD step into a
- * small buffer, of which the rest is kept (the blocks past it are pure
- * functions of their counters, simply not used); a shorter rest, or one at
- * the end of a 2^32 run, goes block by block. Inlined into each level's
- * wrapper below, so the generator is a direct call compiled for that
- * level. */
-#define FI_MAX_STEP 32
+ * step, `ways` vectors of `lanes` blocks). A rest of at least `padded`
+ * blocks is one more step of just enough vectors, into a small buffer of
+ * which the rest is kept (the blocks past it are pure functions of their
+ * counters, simply not used); a shorter rest, or one at the end of a 2^32
+ * run, goes block by block. Inlined into each level's wrapper below, so the
+ * generators are direct calls compiled for that level. */
+#define FI_MAX_STEP 48
 
-FI_INLINE void fi_blocks_bulk(fi_simd_blocks_fn simd, int step, int padded, fi_key_t key,
-                              uint64_t b0, int nb, fi_words_t *w)
+FI_INLINE void fi_blocks_bulk(fi_simd_blocks_fn simd, fi_simd_vectors_fn vectors, int lanes,
+                              int ways, int padded, fi_key_t key, uint64_t b0, int nb,
+                              fi_words_t *w)
 {
     int done = 0;
     uint64_t first = (uint32_t)b0;
     if (first + (uint64_t)nb <= 0x100000000ull) {
+        int step = lanes * ways;
         done = nb - nb % step;
         if (done > 0)
             simd(key.k0, key.k1, key.s0, key.s1, b0, done, w->w0, w->w1, w->w2, w->w3);
-        int rest = nb - done;
-        if (rest >= padded && first + (uint64_t)(done + step) <= 0x100000000ull) {
+        int rest = nb - done, nv = (rest + lanes - 1) / lanes;
+        if (rest >= padded && first + (uint64_t)(done + nv * lanes) <= 0x100000000ull) {
             uint32_t t0[FI_MAX_STEP], t1[FI_MAX_STEP], t2[FI_MAX_STEP], t3[FI_MAX_STEP];
-            simd(key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, step, t0, t1, t2, t3);
+            vectors(nv, key.k0, key.k1, key.s0, key.s1, b0 + (uint64_t)done, t0, t1, t2, t3);
             memcpy(w->w0 + done, t0, (size_t)rest * sizeof(uint32_t));
             memcpy(w->w1 + done, t1, (size_t)rest * sizeof(uint32_t));
             memcpy(w->w2 + done, t2, (size_t)rest * sizeof(uint32_t));
@@ -120,18 +127,19 @@ FI_INLINE void fi_blocks_bulk(fi_simd_blocks_fn simd, int step, int padded, fi_k
                             w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
 }
 
-/* Where one more SIMD step beats the rest block by block (measured with
- * tools/bench_fills.c's costs: a block alone is about 7 ns, a step of
- * AVX-512, AVX2 and SSE2 about 38, 44 and 62 ns). */
-#define FI_PADDED_AVX512 6
-#define FI_PADDED_AVX2 7
-#define FI_PADDED_SSE2 9
+/* Where one more SIMD step beats the rest block by block, measured with
+ * tools/bench_rest.c: a block alone is 7-8 ns; one vector of SSE2, AVX2 and
+ * AVX-512 about 28, 41 and 43 ns, a whole step 48, 64 and 78 ns. */
+#define FI_PADDED_AVX512 5
+#define FI_PADDED_AVX2 5
+#define FI_PADDED_SSE2 3
 
 /* The scalar level: SSE2 on x86-64 (its baseline), plain C elsewhere. */
 #ifdef FI_X86_SIMD
 static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 {
-    fi_blocks_bulk(fi_philox_blocks_sse2, FI_SSE2_BLOCKS, FI_PADDED_SSE2, key, b0, nb, w);
+    fi_blocks_bulk(fi_philox_blocks_sse2, fi_philox_vectors_sse2, 4, FI_SSE2_WAYS, FI_PADDED_SSE2,
+                   key, b0, nb, w);
 }
 #else
 static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
@@ -143,19 +151,21 @@ static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 #ifdef FI_X86_SIMD
 FI_TARGET_AVX2 static void fi_blocks_avx2(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 {
-    fi_blocks_bulk(fi_philox_blocks_avx2, FI_AVX2_BLOCKS, FI_PADDED_AVX2, key, b0, nb, w);
+    fi_blocks_bulk(fi_philox_blocks_avx2, fi_philox_vectors_avx2, 8, FI_AVX2_WAYS, FI_PADDED_AVX2,
+                   key, b0, nb, w);
 }
 
 FI_TARGET_AVX512 static void fi_blocks_avx512(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 {
-    fi_blocks_bulk(fi_philox_blocks_avx512, FI_AVX512_BLOCKS, FI_PADDED_AVX512, key, b0, nb, w);
+    fi_blocks_bulk(fi_philox_blocks_avx512, fi_philox_vectors_avx512, 16, FI_AVX512_WAYS,
+                   FI_PADDED_AVX512, key, b0, nb, w);
 }
 #endif
 
 #ifdef FI_ARM_NEON
 static void fi_blocks_neon(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 {
-    fi_blocks_bulk(fi_philox_blocks_neon, FI_NEON_BLOCKS, FI_NEON_BLOCKS, key, b0, nb, w);
+    fi_blocks_bulk(fi_philox_blocks_neon, fi_philox_vectors_neon, 4, FI_NEON_WAYS, 4, key, b0, nb, w);
 }
 #endif
 
