@@ -1,6 +1,7 @@
 /*
  * The small float32 product of gemm.h. A tile is 4 rows of out by two
- * vectors of columns (16 columns): 8 accumulators, and for each
+ * vectors of columns (16 columns at AVX2, 32 at AVX-512): 8 accumulators,
+ * and for each
  * step along k two loads of w's row and one broadcast of x per row, so the
  * loop is bound by its fused multiply-adds. w and x stay in the L1/L2 cache
  * at the sizes the caller sends here, so nothing is packed.
@@ -9,8 +10,7 @@
  * tiles, the last rows, the masked last columns): s = fma(x[i,p], w[p,j], s)
  * for p = 0, 1, ..., k - 1 from s = 0. The kernels run in one thread, so the
  * result depends on neither the thread count nor the tiling; the AVX2 and
- * AVX-512 levels compile the same body (256-bit vectors) and agree bit for
- * bit. BLAS, used at the scalar level and for larger products, may round
+ * AVX-512 levels agree bit for bit. BLAS, used at the scalar level and for larger products, may round
  * differently in the last place, as BLAS builds do among themselves.
  *
  * float64 has no kernel here: written the same way it took 1.1x OpenBLAS's
@@ -124,11 +124,94 @@ FI_TARGET_AVX2 static void fi_gemm_f32_avx2(const float *x, const float *w, cons
     fi_gemm_f32_body(x, w, b, out, n, k, m, relu);
 }
 
+/* The AVX-512 level: the same sums (fma along p from 0) in tiles of
+ * FI_TILE_ROWS_512 rows by two 16-lane vectors (32 columns), with masks
+ * for the last columns: half the tiles of the AVX2 body, so half the
+ * per-tile cost (zeroing, epilogue, stores). Same bits as AVX2. At
+ * 32x64x64 with bias and ReLU: 2.29 us against 2.40 (the machine's FMA
+ * peak allows 2.24). 6 or 8 rows a tile were no faster. */
+#define FI_TILE_ROWS_512 4
+
+/* The first `count` lanes (count may be <= 0 or past the end). */
+FI_TARGET_AVX512 FI_INLINE __mmask16 fi_first_lanes_512(int64_t count)
+{
+    if (count <= 0)
+        return 0;
+    return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
+}
+
+FI_TARGET_AVX512 FI_INLINE __m512 fi_epilogue_512(__m512 v, __m512 b, int bias, int relu)
+{
+    if (bias)
+        v = _mm512_add_ps(v, b);
+    return relu ? _mm512_max_ps(v, _mm512_setzero_ps()) : v;
+}
+
+FI_TARGET_AVX512 FI_INLINE void fi_tile512_f32(const float *x, const float *w, const float *b,
+                                               float *out, int64_t k, int64_t m, int relu,
+                                               int rows, int64_t cols, int masked)
+{
+    __m512 acc[FI_TILE_ROWS_512][2];
+    const __mmask16 lo = fi_first_lanes_512(cols), hi = fi_first_lanes_512(cols - 16);
+    for (int r = 0; r < FI_TILE_ROWS_512; r++)
+        acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int64_t p = 0; p < k; p++) {
+        const float *wp = w + p * m;
+        __m512 w0 = masked ? _mm512_maskz_loadu_ps(lo, wp) : _mm512_loadu_ps(wp);
+        __m512 w1 = masked ? _mm512_maskz_loadu_ps(hi, wp + 16) : _mm512_loadu_ps(wp + 16);
+        for (int r = 0; r < FI_TILE_ROWS_512; r++) {
+            if (r < rows) {
+                __m512 xv = _mm512_set1_ps(x[r * k + p]);
+                acc[r][0] = _mm512_fmadd_ps(xv, w0, acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(xv, w1, acc[r][1]);
+            }
+        }
+    }
+    if (b || relu) {
+        __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
+        if (b) {
+            b0 = masked ? _mm512_maskz_loadu_ps(lo, b) : _mm512_loadu_ps(b);
+            b1 = masked ? _mm512_maskz_loadu_ps(hi, b + 16) : _mm512_loadu_ps(b + 16);
+        }
+        for (int r = 0; r < FI_TILE_ROWS_512; r++) {
+            acc[r][0] = fi_epilogue_512(acc[r][0], b0, b != 0, relu);
+            acc[r][1] = fi_epilogue_512(acc[r][1], b1, b != 0, relu);
+        }
+    }
+    for (int r = 0; r < FI_TILE_ROWS_512; r++) {
+        if (r >= rows)
+            continue;
+        float *o = out + r * m;
+        if (!masked) {
+            _mm512_storeu_ps(o, acc[r][0]);
+            _mm512_storeu_ps(o + 16, acc[r][1]);
+        } else {
+            _mm512_mask_storeu_ps(o, lo, acc[r][0]);
+            _mm512_mask_storeu_ps(o + 16, hi, acc[r][1]);
+        }
+    }
+}
+
 FI_TARGET_AVX512 static void fi_gemm_f32_avx512(const float *x, const float *w, const float *b,
                                                 float *out, int64_t n, int64_t k, int64_t m,
                                                 int relu)
 {
-    fi_gemm_f32_body(x, w, b, out, n, k, m, relu);
+    int64_t whole = m - m % 32;
+    for (int64_t i = 0; i < n; i += FI_TILE_ROWS_512) {
+        int rows = n - i < FI_TILE_ROWS_512 ? (int)(n - i) : FI_TILE_ROWS_512;
+        const float *xi = x + i * k;
+        float *oi = out + i * m;
+        for (int64_t j = 0; j < whole; j += 32) {
+            const float *bj = b ? b + j : b;
+            if (rows == FI_TILE_ROWS_512)
+                fi_tile512_f32(xi, w + j, bj, oi + j, k, m, relu, FI_TILE_ROWS_512, 32, 0);
+            else
+                fi_tile512_f32(xi, w + j, bj, oi + j, k, m, relu, rows, 32, 0);
+        }
+        if (whole < m)
+            fi_tile512_f32(xi, w + whole, b ? b + whole : b, oi + whole, k, m, relu, rows,
+                           m - whole, 1);
+    }
 }
 
 #endif
