@@ -156,14 +156,15 @@ fi_philox_sse2(int ways, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uin
 
 /* nb a multiple of FI_SSE2_BLOCKS, and b0 .. b0 + nb - 1 within one 2^32 run. */
 static void fi_philox_blocks_sse2(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0,
-        int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+                                  int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     fi_philox_sse2(FI_SSE2_WAYS, k0, k1, s0, s1, b0, nb, w0, w1, w2, w3);
 }
 
 /* One step of 1 .. FI_SSE2_WAYS vectors: 4 * vectors blocks from b0. */
-static void fi_philox_vectors_sse2(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
-        uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+static void
+fi_philox_vectors_sse2(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
+                       uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     int nb = 4 * vectors;
     if (vectors == 1)
@@ -248,15 +249,17 @@ fi_philox_avx2(int ways, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uin
 }
 
 /* nb a multiple of FI_AVX2_BLOCKS, and b0 .. b0 + nb - 1 within one 2^32 run. */
-FI_TARGET_AVX2 static void fi_philox_blocks_avx2(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0,
-        int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+FI_TARGET_AVX2 static void
+fi_philox_blocks_avx2(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0, int nb,
+                      uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     fi_philox_avx2(FI_AVX2_WAYS, k0, k1, s0, s1, b0, nb, w0, w1, w2, w3);
 }
 
 /* One step of 1 .. FI_AVX2_WAYS vectors: 8 * vectors blocks from b0. */
-FI_TARGET_AVX2 static void fi_philox_vectors_avx2(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
-        uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+FI_TARGET_AVX2 static void
+fi_philox_vectors_avx2(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
+                       uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     int nb = 8 * vectors;
     if (vectors == 1)
@@ -343,15 +346,17 @@ fi_philox_avx512(int ways, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, u
 }
 
 /* nb a multiple of FI_AVX512_BLOCKS, and b0 .. b0 + nb - 1 within one 2^32 run. */
-FI_TARGET_AVX512 static void fi_philox_blocks_avx512(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0,
-        int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+FI_TARGET_AVX512 static void
+fi_philox_blocks_avx512(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0, int nb,
+                        uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     fi_philox_avx512(FI_AVX512_WAYS, k0, k1, s0, s1, b0, nb, w0, w1, w2, w3);
 }
 
 /* One step of 1 .. FI_AVX512_WAYS vectors: 16 * vectors blocks from b0. */
-FI_TARGET_AVX512 static void fi_philox_vectors_avx512(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
-        uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+FI_TARGET_AVX512 static void
+fi_philox_vectors_avx512(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
+                         uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     int nb = 16 * vectors;
     if (vectors == 1)
@@ -444,14 +449,15 @@ fi_philox_neon(int ways, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uin
 
 /* nb a multiple of FI_NEON_BLOCKS, and b0 .. b0 + nb - 1 within one 2^32 run. */
 static void fi_philox_blocks_neon(uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1, uint64_t b0,
-        int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+                                  int nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     fi_philox_neon(FI_NEON_WAYS, k0, k1, s0, s1, b0, nb, w0, w1, w2, w3);
 }
 
 /* One step of 1 .. FI_NEON_WAYS vectors: 4 * vectors blocks from b0. */
-static void fi_philox_vectors_neon(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
-        uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+static void
+fi_philox_vectors_neon(int vectors, uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1,
+                       uint64_t b0, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     int nb = 4 * vectors;
     if (vectors == 1)
