@@ -10,6 +10,7 @@
 - ``FASTINIT_BOUNDSCHECK=1`` turns Cython's bounds and wraparound checks back
   on for debugging.
 """
+import glob
 import os
 import shutil
 import subprocess
@@ -86,7 +87,11 @@ directives = {
     "initializedcheck": debug,
 }
 
+# The C headers, so that editing one rebuilds the extensions (setuptools
+# otherwise checks only the listed sources, and an incremental `pip install
+# -e .` after a header edit would keep the old objects).
 common = dict(
+    depends=sorted(glob.glob("fastinit/src/*.h")),
     include_dirs=[np.get_include(), "fastinit"],
     extra_compile_args=compile_args,
     extra_link_args=link_args,
