@@ -17,3 +17,11 @@ def _restore_threads():
 
 
 DTYPES = [np.float32, np.float64]
+
+
+@pytest.fixture(params=fastinit.simd_levels())
+def simd_level(request):
+    """Each SIMD level this CPU runs, restored afterwards."""
+    before = fastinit.simd_level()
+    yield fastinit.set_simd_level(request.param)
+    fastinit.set_simd_level(before)

@@ -142,14 +142,14 @@ def test_small_product_is_the_same_at_every_vector_level_and_thread_count():
 
 
 def test_small_product_relu_and_nan_follow_the_pass():
-    # ReLU of NaN is 0 and of -0.0 is +0.0 in the fused pass; the kernel's
-    # epilogue agrees (tanh keeps the NaN)
+    # ReLU keeps NaN (as np.maximum and torch.relu) and gives +0.0 for -0.0
+    # in the fused pass; the kernel's epilogue agrees (tanh keeps the NaN too)
     X = np.zeros((4, 3), np.float32)
     X[0, 0] = np.nan
     X[1, 0] = -1.0
     W = np.ones((3, 16), np.float32)
     A = fastinit.dense_forward(X, W, None, "relu")
-    assert (A[0] == 0).all() and not np.signbit(A).any()
+    assert np.isnan(A[0]).all() and (A[1:] == 0).all() and not np.signbit(A[1:]).any()
     assert np.isnan(fastinit.dense_forward(X, W, None, "tanh")[0]).all()
 
 

@@ -127,7 +127,7 @@ FI_INLINE double fi_sigmoid_f64(double x)
 FI_INLINE float fi_act_value_f32(float v, int act)
 {
     switch (act) {
-    case FI_RELU: return v > 0.0f ? v : 0.0f;
+    case FI_RELU: return v <= 0.0f ? 0.0f : v;   /* NaN stays NaN */
     case FI_TANH: return fi_tanh_f32(v);
     case FI_SIGMOID: return fi_sigmoid_f32(v);
     default: return v;
@@ -137,7 +137,7 @@ FI_INLINE float fi_act_value_f32(float v, int act)
 FI_INLINE double fi_act_value_f64(double v, int act)
 {
     switch (act) {
-    case FI_RELU: return v > 0.0 ? v : 0.0;
+    case FI_RELU: return v <= 0.0 ? 0.0 : v;     /* NaN stays NaN */
     case FI_TANH: return fi_tanh_f64(v);
     case FI_SIGMOID: return fi_sigmoid_f64(v);
     default: return v;

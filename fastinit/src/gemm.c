@@ -33,13 +33,14 @@ FI_TARGET_AVX2 FI_INLINE __m256i fi_first_lanes_f32(int64_t count)
 }
 
 /* The pass of activations.c for linear and ReLU, on a tile in registers:
- * v + b, then v > 0 ? v : 0 (max returns its second operand for a NaN v,
- * as that select does). Same operations, same bits as the separate pass. */
+ * v + b, then v <= 0 ? 0 : v, as a mask of !(v <= 0) (true for NaN, so a
+ * NaN passes through as in np.maximum and torch.relu; -0 gives +0). Same
+ * operations, same bits as the separate pass. */
 FI_TARGET_AVX2 FI_INLINE __m256 fi_epilogue_f32(__m256 v, __m256 b, int bias, int relu)
 {
     if (bias)
         v = _mm256_add_ps(v, b);
-    return relu ? _mm256_max_ps(v, _mm256_setzero_ps()) : v;
+    return relu ? _mm256_and_ps(v, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NLE_UQ)) : v;
 }
 
 /* out[0 .. rows) x [0 .. cols) of a tile, rows <= 4, cols <= 16; x, w and
@@ -144,7 +145,7 @@ FI_TARGET_AVX512 FI_INLINE __m512 fi_epilogue_512(__m512 v, __m512 b, int bias, 
 {
     if (bias)
         v = _mm512_add_ps(v, b);
-    return relu ? _mm512_max_ps(v, _mm512_setzero_ps()) : v;
+    return relu ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NLE_UQ), v) : v;
 }
 
 FI_TARGET_AVX512 FI_INLINE void fi_tile512_f32(const float *x, const float *w, const float *b,
@@ -228,7 +229,7 @@ static void fi_gemm_f32_plain(const float *x, const float *w, const float *b, fl
                 s += x[i * k + p] * w[p * m + j];
             if (b)
                 s += b[j];
-            out[i * m + j] = relu ? (s > 0.0f ? s : 0.0f) : s;
+            out[i * m + j] = relu ? (s <= 0.0f ? 0.0f : s) : s;
         }
 }
 
