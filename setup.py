@@ -90,12 +90,17 @@ directives = {
 # The C headers, so that editing one rebuilds the extensions (setuptools
 # otherwise checks only the listed sources, and an incremental `pip install
 # -e .` after a header edit would keep the old objects).
+# The flags as a string macro, for fastinit.show_config().
+build_flags_macro = '"' + " ".join(compile_args + link_args).replace('"', "'") + '"'
 common = dict(
     depends=sorted(glob.glob("fastinit/src/*.h")),
     include_dirs=[np.get_include(), "fastinit"],
     extra_compile_args=compile_args,
     extra_link_args=link_args,
-    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION"),
+                   ("FI_BUILD_FLAGS", build_flags_macro)],
+    # dladdr (which OpenMP runtime is loaded) lives in libdl before glibc 2.34.
+    libraries=["dl"] if sys.platform.startswith("linux") else [],
 )
 extensions = [
     Extension("fastinit._common", ["fastinit/_common.pyx"], **common),

@@ -42,6 +42,7 @@ except ImportError as _e:
 from fastinit._threads import (  # noqa: E402
     get_num_threads, have_openmp, set_num_threads, set_simd_level, simd_level, simd_levels,
 )
+from fastinit._config import show_config  # noqa: E402
 from fastinit.dense import dense_backward, dense_forward  # noqa: E402
 from fastinit.initializers import (  # noqa: E402
     available, calculate_gain, compute_fans, constant, get, glorot_normal, glorot_uniform,
@@ -61,5 +62,5 @@ __all__ = [
     "lecun_normal", "lecun_uniform", "variance_scaling", "zeros", "ones", "constant",
     "orthogonal", "compute_fans", "calculate_gain", "get", "available",
     "get_num_threads", "set_num_threads", "simd_level", "simd_levels", "set_simd_level",
-    "have_openmp", "dense_forward", "dense_backward",
+    "have_openmp", "show_config", "dense_forward", "dense_backward",
 ]

@@ -20,7 +20,7 @@ from libc.stdint cimport int64_t
 from libc.stdlib cimport malloc, free
 from cython cimport floating
 
-from fastinit._common cimport threads, check_out, out_dtype, overlaps
+from fastinit._common cimport threads, check_out, out_dtype, overlaps, as_out
 from fastinit._activations cimport (
     FI_LINEAR, FI_RELU, FI_TANH, FI_SIGMOID, FI_GRAD_BLOCK,
     fi_bias_act_f32, fi_bias_act_f64, fi_grad_act_f32, fi_grad_act_f64,
@@ -108,6 +108,17 @@ cdef bias_act(cnp.ndarray z, object b, int act, int n_threads):
             bias_act_rows(<double *>zp, <const double *>bp, rows, cols, act, nt)
 
 
+cdef inline void grad_block(const floating *da, const floating *a, floating *dz,
+                            floating *partial,  # OUT: block k's column sums
+                            Py_ssize_t k, Py_ssize_t rows, Py_ssize_t cols, int act) noexcept nogil:
+    cdef Py_ssize_t r0 = k * FI_GRAD_BLOCK
+    cdef Py_ssize_t n = rows - r0 if rows - r0 < FI_GRAD_BLOCK else FI_GRAD_BLOCK
+    if floating is float:
+        fi_grad_act_f32(da + r0 * cols, a + r0 * cols, dz + r0 * cols, partial + k * cols, n, cols, act)
+    else:
+        fi_grad_act_f64(da + r0 * cols, a + r0 * cols, dz + r0 * cols, partial + k * cols, n, cols, act)
+
+
 cdef int grad_rows(const floating *da,  # IN: rows x cols
                    const floating *a,   # IN: rows x cols
                    floating *dz,        # OUT: rows x cols (may be da)
@@ -116,7 +127,7 @@ cdef int grad_rows(const floating *da,  # IN: rows x cols
     """dz = da * act'(a), db = column sums, summed per 64-row block and then
     over the blocks in order: the same bits for any thread count."""
     cdef Py_ssize_t blocks = (rows + FI_GRAD_BLOCK - 1) // FI_GRAD_BLOCK
-    cdef Py_ssize_t k, r0, n
+    cdef Py_ssize_t k
     cdef floating *partial
     if blocks <= 1:
         if floating is float:
@@ -127,13 +138,12 @@ cdef int grad_rows(const floating *da,  # IN: rows x cols
     partial = <floating *>malloc(blocks * cols * sizeof(floating))
     if partial == NULL:
         return -1
-    for k in prange(blocks, schedule="static", num_threads=nt, nogil=True):
-        r0 = k * FI_GRAD_BLOCK
-        n = rows - r0 if rows - r0 < FI_GRAD_BLOCK else FI_GRAD_BLOCK
-        if floating is float:
-            fi_grad_act_f32(da + r0 * cols, a + r0 * cols, dz + r0 * cols, partial + k * cols, n, cols, act)
-        else:
-            fi_grad_act_f64(da + r0 * cols, a + r0 * cols, dz + r0 * cols, partial + k * cols, n, cols, act)
+    if nt == 1:     # no OpenMP region at all (a forked child must not open one)
+        for k in range(blocks):
+            grad_block(da, a, dz, partial, k, rows, cols, act)
+    else:
+        for k in prange(blocks, schedule="static", num_threads=nt, nogil=True):
+            grad_block(da, a, dz, partial, k, rows, cols, act)
     if floating is float:
         fi_sum_blocks_f32(partial, blocks, cols, db)
     else:
@@ -344,8 +354,9 @@ cdef cnp.ndarray native(cnp.ndarray x, cnp.dtype dt, bint contiguous):
 
 
 cdef cnp.ndarray bias(object b, Py_ssize_t n_out, cnp.dtype dt, cnp.ndarray w):
-    """b as a native C-contiguous (n_out,) array: an ndarray of the call's
-    dtype, or an array-like numpy converts to it."""
+    """b as an (n_out,) array of the call's dtype: an ndarray, or a view of
+    any array-like numpy converts without a copy (a memoryview, a tensor),
+    else a converted copy. Not yet native: the overlap check reads it first."""
     cdef cnp.ndarray v
     if isinstance(b, cnp.ndarray):
         v = <cnp.ndarray>b
@@ -361,15 +372,21 @@ cdef cnp.ndarray bias(object b, Py_ssize_t n_out, cnp.dtype dt, cnp.ndarray w):
         if not (cnp.PyArray_NDIM(v) == 2 and cnp.PyArray_DIM(v, 0) == 1 and cnp.PyArray_DIM(v, 1) == n_out):
             raise ValueError(f"b has shape {(<object>v).shape}, but W {(<object>w).shape} needs ({n_out},)")
         v = v.reshape(n_out)
-    return native(v, dt, True)
+    return v
 
 
 cdef cnp.ndarray output(object out, tuple shape, cnp.dtype dt, str name):
     """A given output buffer checked (C-contiguous, writable, aligned, the
-    call's dtype and this shape); None: a new array."""
+    call's dtype and this shape), seen as an ndarray when it is another
+    buffer (a memoryview, a torch tensor); None: a new array."""
     cdef cnp.dtype odt
+    cdef cnp.npy_intp n
     if out is None:
-        return empty2(shape[0], shape[1], dt.type_num)
+        if len(shape) == 2:
+            return empty2(shape[0], shape[1], dt.type_num)
+        n = shape[0]
+        return cnp.PyArray_EMPTY(1, &n, dt.type_num, 0)
+    out = as_out(out, name)
     odt = out_dtype(out, None, name)
     if odt is not dt:
         raise TypeError(f"mixed dtypes: the inputs are {dt} but {name} is {odt}; "
@@ -410,12 +427,11 @@ def forward(X, W, b, activation, out):
         bv = bias(b, n_out, dt, w)
     o = output(out, (batch, n_out), dt, "out")
     if out is not None:
-        apart1(o, "out", x, "X")
-        apart1(o, "out", w, "W")
-        if isinstance(b, cnp.ndarray):
-            apart1(o, "out", b, "b")
+        apart((("out", o),), (("X", x), ("W", w), ("b", bv)))
+    if bv is not None:
+        bv = native(bv, dt, True)
     dense(native(x, dt, False), native(w, dt, False), bv, o, act, threads())
-    return o
+    return o if out is None else out
 
 
 def backward(dA, X, W, A, activation, dX, dW, db, need_dX):
@@ -435,7 +451,7 @@ def backward(dA, X, W, A, activation, dX, dW, db, need_dX):
         raise ValueError(f"A has shape {(<object>a).shape}, but X {(<object>x).shape} @ W {(<object>w).shape} is ({batch}, {n_out})")
     if (<object>da).shape != (<object>a).shape:
         raise ValueError(f"dA has shape {(<object>da).shape}, but A has shape {(<object>a).shape}")
-    gb = output(db, (n_out,), dt, "db") if db is not None else cnp.PyArray_EMPTY(1, [n_out], dt.type_num, 0)
+    gb = output(db, (n_out,), dt, "db")
     gw = output(dW, (n_in, n_out), dt, "dW")
     need = bool(need_dX)
     if need:
@@ -446,4 +462,5 @@ def backward(dA, X, W, A, activation, dX, dW, db, need_dX):
     backward_core(native(da, dt, True), native(x, dt, False), native(w, dt, False),
                   native(a, dt, True), act, gx, gw, gb, empty2(batch, n_out, dt.type_num), None,
                   threads())
-    return gx, gw, gb
+    return ((None if gx is None else gx if dX is None else dX),
+            gw if dW is None else dW, gb if db is None else db)

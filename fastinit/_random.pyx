@@ -11,9 +11,6 @@ above hold the formulas and the docstrings and check nothing themselves.
 The flat output is split into chunks over ``prange``; every value depends
 only on its own index, so the split never shows.
 """
-import os
-import warnings
-
 import numpy as np
 
 cimport numpy as cnp
@@ -33,7 +30,9 @@ from fastinit._fills cimport (
     fi_ndtri, fi_log_ndtr_upper, fi_fills_select, fi_fills_level, fi_fills_level_name,
     fi_cpu_level,
 )
-from fastinit._openmp cimport fi_have_openmp, fi_omp_max_threads
+from fastinit._openmp cimport (
+    fi_have_openmp, fi_omp_max_threads, fi_omp_runtime, fi_compiler, fi_build_flags,
+)
 
 cnp.import_array()
 
@@ -81,6 +80,17 @@ def omp_max_threads():
     return fi_omp_max_threads()
 
 
+def omp_runtime():
+    """The file of the OpenMP runtime the kernels call ("" without OpenMP or
+    where the platform cannot say)."""
+    return fi_omp_runtime().decode(errors="replace")
+
+
+def build_info():
+    """(compiler, flags) the extension was built with."""
+    return fi_compiler().decode(errors="replace"), fi_build_flags().decode(errors="replace")
+
+
 def cpu_simd_level():
     """The widest SIMD level this CPU runs."""
     return fi_fills_level_name(fi_cpu_level()).decode()
@@ -105,16 +115,8 @@ def set_simd_level(level):
     return chosen
 
 
-def _initial_level():
-    cap = os.environ.get("FASTINIT_SIMD", "").strip().lower()
-    if cap and cap not in LEVELS:
-        warnings.warn(f"FASTINIT_SIMD must be one of {', '.join(LEVELS)}, got {cap!r}; ignoring it",
-                      RuntimeWarning, stacklevel=2)
-        cap = ""
-    fi_fills_select(LEVELS.index(cap) if cap else len(LEVELS) - 1)
-
-
-_initial_level()
+# The CPU's widest level until fastinit._threads applies FASTINIT_SIMD.
+fi_fills_select(len(LEVELS) - 1)
 
 
 # ---- scalar helpers for the tests --------------------------------------------------
@@ -263,7 +265,11 @@ cdef cnp.ndarray new_array(tuple shape, cnp.dtype dt):
     cdef int nd = len(shape), k
     for k in range(nd):
         dims[k] = shape[k]
-    return cnp.PyArray_EMPTY(nd, dims, cnp.NPY_FLOAT32 if dt is F32 else cnp.NPY_FLOAT64, 0)
+    try:
+        return cnp.PyArray_EMPTY(nd, dims, cnp.NPY_FLOAT32 if dt is F32 else cnp.NPY_FLOAT64, 0)
+    except MemoryError:
+        raise ValueError(f"shape {shape} of {dt} needs {dt.itemsize * np.prod(shape, dtype=object)} "
+                         "bytes, which cannot be allocated") from None
 
 
 cdef struct target_t:
@@ -395,7 +401,7 @@ cdef void fill_tile(dist_t dist, fi_key_t key, uint64_t offset, const params_t *
     """The tile of a draw: each run along the last axis is one span of the
     full draw's flat indices, filled on its own (threads over the runs)."""
     cdef int k, nd = t.nd, nt
-    cdef Py_ssize_t width = t.count[nd - 1], runs = 1, r, rem, flat, size
+    cdef Py_ssize_t width = t.count[nd - 1], runs = 1, r, flat, size
     cdef Py_ssize_t stride[64]
     stride[nd - 1] = 1
     for k in range(nd - 2, -1, -1):
@@ -412,13 +418,25 @@ cdef void fill_tile(dist_t dist, fi_key_t key, uint64_t offset, const params_t *
         fill(dist, key, offset + <uint64_t>flat, p, out, width, n_threads)
         return
     nt = fill_threads(size, n_threads)
-    for r in prange(runs, schedule="static", num_threads=nt, nogil=True):
-        rem = r
-        flat = t.start[nd - 1]
-        for k in range(nd - 2, -1, -1):
-            flat = flat + (t.start[k] + rem % t.count[k]) * stride[k]
-            rem = rem // t.count[k]
-        fill_span(dist, key, offset + <uint64_t>flat, p, out + r * width, width)
+    if nt == 1:     # no OpenMP region at all (a forked child must not open one)
+        for r in range(runs):
+            fill_run(dist, key, offset, p, out, t, stride, r, width)
+    else:
+        for r in prange(runs, schedule="static", num_threads=nt, nogil=True):
+            fill_run(dist, key, offset, p, out, t, stride, r, width)
+
+
+cdef inline void fill_run(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
+                          floating *out,  # OUT: the tile, C order
+                          const target_t *t, const Py_ssize_t *stride, Py_ssize_t r,
+                          Py_ssize_t width) noexcept nogil:
+    """Run ``r`` of a tile: one span of the full draw's flat indices."""
+    cdef int k, nd = t.nd
+    cdef Py_ssize_t rem = r, flat = t.start[nd - 1]
+    for k in range(nd - 2, -1, -1):
+        flat = flat + (t.start[k] + rem % t.count[k]) * stride[k]
+        rem = rem // t.count[k]
+    fill_span(dist, key, offset + <uint64_t>flat, p, out + r * width, width)
 
 
 cdef object run(dist_t dist, params_t *p, cnp.ndarray arr, source_t *src, uint64_t offset,
@@ -597,12 +615,16 @@ def raw(Streams gen, n, stream, offset):
     """Generator.random_raw: words offset .. offset + n - 1 of a stream."""
     cdef source_t src
     cdef Streams g = None
-    cdef Py_ssize_t size = <Py_ssize_t>check_int(n, "n", 0, 1 << 62)
+    cdef Py_ssize_t size = <Py_ssize_t>check_int(n, "n", 0, (1 << 59) + 1)
     cdef uint64_t off = check_offset(offset, size)
     g = resolve(gen, stream, &src)
-    take_stream(&src, g)
     cdef cnp.npy_intp dim = size
-    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_UINT32, 0)
+    cdef cnp.ndarray out
+    try:
+        out = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_UINT32, 0)
+    except MemoryError:
+        raise ValueError(f"n={size} words need {4 * size} bytes, which cannot be allocated") from None
+    take_stream(&src, g)
     cdef uint32_t *data = <uint32_t *>cnp.PyArray_DATA(out)
     cdef fi_key_t key = make_key(&src)
     cdef Py_ssize_t n_chunks = (size + FILL_CHUNK - 1) // FILL_CHUNK

@@ -13,6 +13,8 @@ The bit layout is fixed so anyone can reproduce it (SPEC section 1):
 So a value depends only on (key, stream, offset + i, parameters, dtype): the
 same on 1 thread or 16, in one call or in shards.
 """
+import os
+import threading
 from typing import overload
 
 import numpy as np
@@ -116,9 +118,15 @@ class Generator(_random.Streams):
         return (_restore, (self._seed_seq, self.next_stream))
 
     def spawn(self, n):
-        """``n`` child generators with independent keys (``SeedSequence.spawn``)."""
+        """``n`` child generators with independent keys (``SeedSequence.spawn``).
+
+        Safe from many threads: each call gets children no other call gets
+        (``SeedSequence.spawn`` alone is not atomic).
+        """
         n = _common.integer(n, "n")
-        return [Generator(child) for child in self._seed_seq.spawn(n)]
+        with _SPAWN_LOCK:
+            children = self._seed_seq.spawn(n)
+        return [Generator(child) for child in children]
 
     def random_raw(self, n, *, stream=None, offset=0):
         """Words ``offset .. offset+n-1`` of a stream as uint32."""
@@ -245,12 +253,32 @@ def _restore(seed_seq, next_stream):
     return g
 
 
+_SPAWN_LOCK = threading.Lock()
 _random.set_global(Generator())
 
 
 def seed(s=None):
-    """Make the global generator ``Generator(s)``: its next draw is stream 0."""
+    """Make the global generator ``Generator(s)``: its next draw is stream 0.
+
+    The global generator serves the draws made with ``seed=None``. A forked
+    child process (``os.fork``, ``multiprocessing``'s fork start method,
+    PyTorch ``DataLoader`` workers) starts with a fresh one from OS entropy,
+    as Python's ``random`` does, so parent and children never share such
+    draws, whatever ``seed`` the parent called. Draws with an int seed, a
+    ``stream=`` or a user's :class:`Generator` are unchanged by a fork (the
+    child holds a copy of the generator); for reproducible per-worker draws
+    pass those, e.g. ``Generator(base).spawn(n_workers)[worker_id]``, or
+    call ``seed(base + worker_id)`` in the worker.
+    """
     _random.set_global(Generator(s))
+
+
+def _fresh_global_after_fork():
+    _random.set_global(Generator())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_global_after_fork)
 
 
 @overload

@@ -217,6 +217,11 @@ class MLP:
             ws.Y[ws.rows, y] = 1
         elif y.shape == (batch,) and n_out == 1:
             np.copyto(ws.Y[:, 0], y, casting="unsafe")
+        elif y.shape == (batch,):
+            raise ValueError(f"y of shape ({batch},) (one label or target a row) needs "
+                             f"output='softmax' or one output unit; this net has output="
+                             f"{self.output!r} and {n_out} units, so y must have shape "
+                             f"({batch}, {n_out})")
         else:
             raise ValueError(f"y must have shape ({batch},) or ({batch}, {n_out}), got {y.shape}")
 
