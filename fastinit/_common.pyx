@@ -21,8 +21,10 @@ cdef cnp.dtype F32 = np.dtype(np.float32)
 cdef cnp.dtype F64 = np.dtype(np.float64)
 cdef double F32_MAX = float(np.finfo(np.float32).max)
 cdef double F64_MAX = float(np.finfo(np.float64).max)
-# Elements an array may hold (numpy's own limit is the address space).
-cdef Py_ssize_t MAX_SIZE = (<Py_ssize_t>1) << 62
+# Elements an array may hold: 2**59, so that even float64's bytes stay far
+# inside a signed 64-bit size (numpy's own limit is the address space).
+cdef Py_ssize_t MAX_SIZE = (<Py_ssize_t>1) << 59
+MAX_ELEMENTS = MAX_SIZE
 
 # ---- threads ----------------------------------------------------------------
 cdef int n_threads = 1
@@ -115,27 +117,45 @@ cdef tuple check_shape(object shape, Py_ssize_t *size, str name="shape"):
 
 
 cdef tuple slow_shape(object shape, Py_ssize_t *size, str name):
-    if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, (bool, np.bool_)):
-        shape = (shape,)
-    if not isinstance(shape, (tuple, list)):
-        raise TypeError(
-            f"{name} must be an int or a tuple of ints, got {type(shape).__name__} {shape!r}")
+    """Every shape numpy's ``empty`` accepts: an int or an object with
+    ``__index__`` (a 0-d integer array too), or a tuple, list, range or 1-D
+    integer array of them; bools and floats are refused."""
+    if isinstance(shape, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"{name} must be an int or a tuple of ints, got {type(shape).__name__} {shape!r}")
+    if isinstance(shape, np.ndarray):
+        if shape.dtype.kind not in "iu" or shape.ndim > 1:
+            raise TypeError(f"{name} as an array must be a 0-d or 1-D integer array, "
+                            f"got {shape.ndim}-D {shape.dtype}")
+        shape = shape.tolist()
+    if not isinstance(shape, (tuple, list, range)):
+        try:
+            shape = (operator.index(shape),)
+        except TypeError:
+            raise TypeError(f"{name} must be an int or a tuple of ints, "
+                            f"got {type(shape).__name__} {shape!r}") from None
     dims = []
     for d in shape:
-        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (numbers.Integral, np.integer)):
+        if isinstance(d, (bool, np.bool_)):
             raise TypeError(f"{name} must hold ints, got {d!r} in {tuple(shape)!r}")
+        try:
+            d = operator.index(d)
+        except TypeError:
+            raise TypeError(f"{name} must hold ints, got {d!r} in {tuple(shape)!r}") from None
         if d < 0:
             raise ValueError(f"{name} must hold non-negative ints, got {tuple(shape)!r}")
-        dims.append(int(d))
+        dims.append(d)
     if len(dims) > cnp.NPY_MAXDIMS:
         raise ValueError(f"{name} has {len(dims)} dimensions; at most {cnp.NPY_MAXDIMS} are allowed")
+    for d in dims:
+        if d > MAX_SIZE:
+            raise ValueError(f"{name} {tuple(dims)} has a dimension of {d}: too large for memory "
+                             f"(at most {MAX_SIZE} elements)")
     total = 1
     for d in dims:
         total *= d
-    if 0 in dims:
-        total = 0
     if total > MAX_SIZE:
-        raise ValueError(f"{name} {tuple(dims)} holds {total} elements: too many for memory")
+        raise ValueError(f"{name} {tuple(dims)} holds {total} elements: too many for memory "
+                         f"(at most {MAX_SIZE})")
     size[0] = total
     return tuple(dims)
 
