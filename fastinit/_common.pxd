@@ -8,7 +8,10 @@ cdef double check_real(object value, str name, bint finite=*) except? -1.0
 cdef tuple check_shape(object shape, Py_ssize_t *size, str name=*)
 cdef cnp.dtype check_dtype(object dtype, str name=*)
 cdef object as_out(object out, str name=*)
-cdef cnp.dtype out_dtype(object out, object dtype, str name=*)
+cdef cnp.dtype out_dtype(object out, object dtype, str name=*, bint halves=*)
+cdef cnp.dtype draw_dtype(object dtype, str name=*)
+cdef bint single(cnp.dtype dt) noexcept
+cdef int half_kind(cnp.dtype dt) noexcept
 cdef cnp.ndarray check_out(object out, tuple shape, cnp.dtype dtype, str name=*)
 cdef bint overlaps(cnp.ndarray a, cnp.ndarray b) except -1
 cdef double dtype_max(cnp.dtype dtype) noexcept

@@ -17,6 +17,10 @@ from libc.stdint cimport uint64_t
 
 cnp.import_array()
 
+cdef extern from "src/halfconv.h" nogil:
+    unsigned short fi_f32_to_f16(float f)
+    unsigned short fi_f32_to_bf16(float f)
+
 cdef cnp.dtype F32 = np.dtype(np.float32)
 cdef cnp.dtype F64 = np.dtype(np.float64)
 cdef double F32_MAX = float(np.finfo(np.float32).max)
@@ -178,7 +182,94 @@ cdef cnp.dtype check_dtype(object dtype, str name="dtype"):
 
 
 cdef double dtype_max(cnp.dtype dtype) noexcept:
-    return F32_MAX if dtype is F32 else F64_MAX
+    if dtype is F64:
+        return F64_MAX
+    if dtype is F16:
+        return F16_MAX
+    if dtype is F32:
+        return F32_MAX
+    return BF16_MAX
+
+
+# ---- the draws' low-precision dtypes ----------------------------------------------
+# float16 and bfloat16 draws are the float32 draw of the same index, rounded to
+# nearest-even. bfloat16 arrays come from ml_dtypes when it is installed; without
+# it, a uint16 (or int16) out= with dtype="bfloat16" receives the bfloat16 bits.
+cdef cnp.dtype F16 = np.dtype(np.float16)
+cdef cnp.dtype U16 = np.dtype(np.uint16)        # bfloat16 bits
+cdef cnp.dtype I16 = np.dtype(np.int16)         # bfloat16 bits (a torch tensor viewed as int16)
+cdef double F16_MAX = 65504.0
+cdef double BF16_MAX = 3.3895313892515355e38
+cdef object BF16 = None                         # ml_dtypes.bfloat16's dtype, once imported
+
+
+cdef object bfloat16():
+    """ml_dtypes' bfloat16 dtype, or None without ml_dtypes."""
+    global BF16
+    if BF16 is None:
+        try:
+            import ml_dtypes
+        except ImportError:
+            return None
+        BF16 = np.dtype(ml_dtypes.bfloat16)
+    return BF16
+
+
+cdef bint names_bfloat16(object dtype):
+    if isinstance(dtype, str):
+        return dtype == "bfloat16"
+    return getattr(dtype, "__name__", None) == "bfloat16" or (
+        isinstance(dtype, np.dtype) and dtype.name == "bfloat16")
+
+
+cdef cnp.dtype draw_dtype(object dtype, str name="dtype"):
+    """A draw's dtype: float32 (also for None), float64, float16, or
+    bfloat16 (ml_dtypes' dtype; without ml_dtypes a TypeError that says how
+    to receive the bits)."""
+    if dtype is None or dtype is np.float32 or dtype is F32:
+        return F32
+    if dtype is np.float64 or dtype is F64 or dtype is float:
+        return F64
+    if names_bfloat16(dtype):
+        bf = bfloat16()
+        if bf is None:
+            raise TypeError(f"{name} bfloat16 needs the ml_dtypes package for its arrays "
+                            "(pip install ml_dtypes); without it, pass out= a uint16 array, "
+                            "which receives the bfloat16 bits")
+        return <cnp.dtype>bf
+    try:
+        dt = np.dtype(dtype)
+    except Exception:
+        raise TypeError(f"{name} must be float32, float64, float16 or bfloat16, got {dtype!r}") from None
+    if dt == F32:
+        return F32
+    if dt == F64:
+        return F64
+    if dt == F16:
+        return F16
+    raise TypeError(f"{name} must be float32, float64, float16 or bfloat16, got {dt}")
+
+
+cdef inline bint single(cnp.dtype dt) noexcept:
+    """Whether a draw of ``dt`` is computed in float32 (float32, float16, bfloat16)."""
+    return dt is not F64
+
+
+cdef inline int half_kind(cnp.dtype dt) noexcept:
+    """0 for float32/float64, 1 for float16, 2 for bfloat16 (either form)."""
+    if dt is F32 or dt is F64:
+        return 0
+    return 1 if dt is F16 else 2
+
+
+def float16_bits(double v):
+    """The float16 bits of float32(v), as the fills round (tests)."""
+    return fi_f32_to_f16(<float>v)
+
+
+def bfloat16_bits(double v):
+    """The bfloat16 bits of float32(v), as the fills round (tests)."""
+    return fi_f32_to_bf16(<float>v)
 
 
 # ---- out= ----------------------------------------------------------------------
@@ -189,6 +280,8 @@ cdef object as_out(object out, str name="out"):
     if out is None or isinstance(out, cnp.ndarray):
         return out
     if hasattr(out, "__dlpack__"):
+        if hasattr(out, "untyped_storage"):
+            check_storage(out, name)
         try:
             return np.from_dlpack(out)
         except Exception as e:
@@ -202,31 +295,63 @@ cdef object as_out(object out, str name="out"):
     return np.asarray(view)
 
 
+cdef check_storage(object t, str name):
+    """A torch tensor's storage must hold every element its shape and strides
+    reach: a storage resized smaller (frameworks free storages this way)
+    still exports a full-size DLPack view, which a fill would overrun. The
+    draw holds the GIL from here to its end, so no Python thread resizes
+    the storage meanwhile."""
+    if t.device.type != "cpu":
+        return
+    reach = t.storage_offset() + 1
+    for size, stride in zip(t.shape, t.stride()):
+        if size == 0:
+            return
+        reach += (size - 1) * stride
+    need = reach * t.element_size()
+    have = t.untyped_storage().nbytes()
+    if have < need:
+        raise ValueError(f"{name}'s storage holds {have} bytes, but its shape and strides reach "
+                         f"{need}: it was resized or freed")
+
+
 def out_view(out, name="out"):
     """as_out for Python callers."""
     return as_out(out, name)
 
 
-cdef cnp.dtype out_dtype(object out, object dtype, str name="out"):
+cdef cnp.dtype out_dtype(object out, object dtype, str name="out", bint halves=False):
     """The dtype to fill: ``dtype`` (float32 if None), or with ``out`` given,
-    out's, which a given ``dtype`` must match (numpy's rule)."""
+    out's, which a given ``dtype`` must match (numpy's rule). ``halves``:
+    a draw, which also takes float16 and bfloat16 (a uint16/int16 out= with
+    dtype="bfloat16" takes the bits)."""
     cdef cnp.dtype dt
     if out is None:
-        return check_dtype(dtype)
+        return draw_dtype(dtype) if halves else check_dtype(dtype)
     if type(out) is not cnp.ndarray and not isinstance(out, cnp.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
     dt = (<cnp.ndarray>out).descr
-    if dt is not F32 and dt is not F64:
-        if not dt.isnative:
-            raise ValueError(f"{name} must be in native byte order, got {dt.str}")
-        if dt == F32:
-            dt = F32
-        elif dt == F64:
-            dt = F64
-        else:
-            raise TypeError(f"{name} must have dtype float32 or float64, got {dt}")
-    if dtype is not None and check_dtype(dtype) is not dt:
-        raise TypeError(f"dtype {np.dtype(dtype)} disagrees with {name}.dtype {dt}")
+    if dt is F32 or dt is F64:
+        pass
+    elif not dt.isnative:
+        raise ValueError(f"{name} must be in native byte order, got {dt.str}")
+    elif dt == F32:
+        dt = F32
+    elif dt == F64:
+        dt = F64
+    elif halves and dt == F16:
+        dt = F16
+    elif halves and dt.name == "bfloat16":
+        dt = <cnp.dtype>bfloat16()
+    elif halves and (dt == U16 or dt == I16) and dtype is not None and names_bfloat16(dtype):
+        return U16
+    else:
+        kinds = "float32, float64, float16 or bfloat16" if halves else "float32 or float64"
+        hint = (" (a uint16 out= takes bfloat16 bits with dtype='bfloat16')"
+                if halves and (dt == U16 or dt == I16) else "")
+        raise TypeError(f"{name} must have dtype {kinds}, got {dt}{hint}")
+    if dtype is not None and (draw_dtype(dtype) if halves else check_dtype(dtype)) is not dt:
+        raise TypeError(f"dtype {dtype!r} disagrees with {name}.dtype {dt}")
     return dt
 
 

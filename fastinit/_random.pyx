@@ -16,12 +16,12 @@ import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.math cimport fabs, isfinite, nextafter, nextafterf, sqrt, INFINITY, log, exp
-from libc.stdint cimport uint32_t, uint64_t, int64_t
+from libc.stdint cimport uint16_t, uint32_t, uint64_t, int64_t
 from cython cimport floating
 
 from fastinit._common cimport (
     threads, check_int, check_real, check_shape, check_dtype, as_out, out_dtype, check_out,
-    dtype_max,
+    dtype_max, single,
 )
 from fastinit._fills cimport (
     fi_key_t, fi_trunc_t, fi_philox4x32_10, fi_fill_raw,
@@ -35,6 +35,21 @@ from fastinit._openmp cimport (
 )
 
 cnp.import_array()
+
+cdef extern from "src/halfconv.h" nogil:
+    void fi_f32_to_f16_n(const float *src, uint16_t *out, int64_t n)
+    void fi_f32_to_bf16_n(const float *src, uint16_t *out, int64_t n)
+    uint16_t fi_f32_to_bf16(float f)
+
+# What a fill writes: float32, float64, or float16/bfloat16 bits (uint16).
+ctypedef fused value_t:
+    float
+    double
+    uint16_t
+
+# float16/bfloat16 fills make float32 values this many at a time, then round.
+cdef enum:
+    HALF_BLOCK = 1024
 
 # Values per parallel task, and the size under which one thread is faster.
 cdef Py_ssize_t FILL_CHUNK = 1 << 15
@@ -64,6 +79,7 @@ ctypedef struct params_t:
     double a            # uniform: low; normal: mean
     double b            # uniform: high; normal: std
     fi_trunc_t trunc    # truncated normal
+    int half            # uint16 output: 1 float16, 2 bfloat16
 
 
 # ---- build facts and the SIMD level ---------------------------------------------
@@ -266,7 +282,7 @@ cdef cnp.ndarray new_array(tuple shape, cnp.dtype dt):
     for k in range(nd):
         dims[k] = shape[k]
     try:
-        return cnp.PyArray_EMPTY(nd, dims, cnp.NPY_FLOAT32 if dt is F32 else cnp.NPY_FLOAT64, 0)
+        return cnp.PyArray_EMPTY(nd, dims, dt.type_num, 0)
     except MemoryError:
         raise ValueError(f"shape {shape} of {dt} needs {dt.itemsize * np.prod(shape, dtype=object)} "
                          "bytes, which cannot be allocated") from None
@@ -353,22 +369,42 @@ cdef inline fi_key_t make_key(source_t *src) noexcept nogil:
 
 cdef inline void fill_span(dist_t dist, fi_key_t key, uint64_t start,
                            const params_t *p,
-                           floating *out,  # OUT
+                           value_t *out,  # OUT
                            int64_t n) noexcept nogil:
-    if floating is float:
+    if value_t is float:
         if dist == UNIFORM:
             fi_fill_uniform_f32(key, start, <float>p.a, <float>p.b, n, out)
         elif dist == NORMAL:
             fi_fill_normal_f32(key, start, <float>p.a, <float>p.b, n, out)
         else:
             fi_fill_truncnorm_f32(key, start, p.trunc, n, out)
-    else:
+    elif value_t is double:
         if dist == UNIFORM:
             fi_fill_uniform_f64(key, start, p.a, p.b, n, out)
         elif dist == NORMAL:
             fi_fill_normal_f64(key, start, p.a, p.b, n, out)
         else:
             fi_fill_truncnorm_f64(key, start, p.trunc, n, out)
+    else:
+        fill_span_half(dist, key, start, p, out, n)
+
+
+cdef void fill_span_half(dist_t dist, fi_key_t key, uint64_t start, const params_t *p,
+                         uint16_t *out,  # OUT: float16 or bfloat16 bits
+                         int64_t n) noexcept nogil:
+    """The float32 values of indices start .. start + n - 1, rounded to
+    nearest-even, a block at a time (every value depends on its index alone,
+    so the blocks never show)."""
+    cdef float buf[HALF_BLOCK]
+    cdef int64_t j = 0, m
+    while j < n:
+        m = n - j if n - j < HALF_BLOCK else HALF_BLOCK
+        fill_span(dist, key, start + <uint64_t>j, p, buf, m)
+        if p.half == 1:
+            fi_f32_to_f16_n(buf, out + j, m)
+        else:
+            fi_f32_to_bf16_n(buf, out + j, m)
+        j += m
 
 
 cdef inline int fill_threads(Py_ssize_t n, int n_threads) noexcept nogil:
@@ -379,7 +415,7 @@ cdef inline int fill_threads(Py_ssize_t n, int n_threads) noexcept nogil:
 
 
 cdef void fill(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
-               floating *out,  # OUT
+               value_t *out,  # OUT
                Py_ssize_t n, int n_threads) noexcept nogil:
     cdef Py_ssize_t n_chunks = (n + FILL_CHUNK - 1) // FILL_CHUNK
     cdef Py_ssize_t c, start, count
@@ -396,7 +432,7 @@ cdef void fill(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
 
 
 cdef void fill_tile(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
-                    floating *out,  # OUT: the tile, C order
+                    value_t *out,  # OUT: the tile, C order
                     const target_t *t, int n_threads) noexcept nogil:
     """The tile of a draw: each run along the last axis is one span of the
     full draw's flat indices, filled on its own (threads over the runs)."""
@@ -427,7 +463,7 @@ cdef void fill_tile(dist_t dist, fi_key_t key, uint64_t offset, const params_t *
 
 
 cdef inline void fill_run(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
-                          floating *out,  # OUT: the tile, C order
+                          value_t *out,  # OUT: the tile, C order
                           const target_t *t, const Py_ssize_t *stride, Py_ssize_t r,
                           Py_ssize_t width) noexcept nogil:
     """Run ``r`` of a tile: one span of the full draw's flat indices."""
@@ -439,26 +475,44 @@ cdef inline void fill_run(dist_t dist, fi_key_t key, uint64_t offset, const para
     fill_span(dist, key, offset + <uint64_t>flat, p, out + r * width, width)
 
 
+cdef void dispatch(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p, void *data,
+                   int kind, Py_ssize_t n, const target_t *t, int nt) noexcept nogil:
+    """kind: 0 float32, 1 float64, 2 float16/bfloat16 bits (p.half says which)."""
+    cdef bint tiled = t != NULL and t.tiled
+    if kind == 0:
+        if tiled:
+            fill_tile(dist, key, offset, p, <float *>data, t, nt)
+        else:
+            fill(dist, key, offset, p, <float *>data, n, nt)
+    elif kind == 1:
+        if tiled:
+            fill_tile(dist, key, offset, p, <double *>data, t, nt)
+        else:
+            fill(dist, key, offset, p, <double *>data, n, nt)
+    elif tiled:
+        fill_tile(dist, key, offset, p, <uint16_t *>data, t, nt)
+    else:
+        fill(dist, key, offset, p, <uint16_t *>data, n, nt)
+
+
 cdef object run(dist_t dist, params_t *p, cnp.ndarray arr, source_t *src, uint64_t offset,
-                bint scalar, const target_t *t=NULL):
-    """The one kernel call of every draw: arr checked, the stream taken."""
+                bint scalar, const target_t *t=NULL, bint hold_gil=False):
+    """The one kernel call of every draw: arr checked, the stream taken.
+    ``hold_gil`` keeps the GIL through the fill: for memory another
+    framework owns (a tensor through DLPack), so that no Python thread can
+    resize or free it while the kernel writes."""
     cdef fi_key_t key = make_key(src)
     cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
     cdef void *data = cnp.PyArray_DATA(arr)
     cdef int nt = threads()
-    cdef bint tiled = t != NULL and t.tiled
-    if cnp.PyArray_TYPE(arr) == cnp.NPY_FLOAT32:
-        with nogil:
-            if tiled:
-                fill_tile(dist, key, offset, p, <float *>data, t, nt)
-            else:
-                fill(dist, key, offset, p, <float *>data, n, nt)
+    cdef int type_num = cnp.PyArray_TYPE(arr)
+    cdef int kind = 0 if type_num == cnp.NPY_FLOAT32 else (1 if type_num == cnp.NPY_FLOAT64 else 2)
+    p.half = 1 if type_num == cnp.NPY_FLOAT16 else 2
+    if hold_gil:
+        dispatch(dist, key, offset, p, data, kind, n, t, nt)
     else:
         with nogil:
-            if tiled:
-                fill_tile(dist, key, offset, p, <double *>data, t, nt)
-            else:
-                fill(dist, key, offset, p, <double *>data, n, nt)
+            dispatch(dist, key, offset, p, data, kind, n, t, nt)
     return arr[()] if scalar else arr
 
 
@@ -480,9 +534,9 @@ cdef int uniform_params(double low, double high, cnp.dtype dt, params_t *p, str 
     cdef float l32, h32
     if low > high:
         raise ValueError(f"low must be <= high, got low={low}, high={high}")
-    if dt is F32:
-        if fabs(low) > dtype_max(F32) or fabs(high) > dtype_max(F32):
-            raise ValueError(f"{names} must fit in float32, got low={low}, high={high}")
+    if single(dt):
+        if fabs(low) > dtype_max(dt) or fabs(high) > dtype_max(dt):
+            raise ValueError(f"{names} must fit in {dt}, got low={low}, high={high}")
         l32 = <float>low
         h32 = <float>high
         if not isfinite(h32 - l32):
@@ -501,7 +555,7 @@ cdef int normal_params(double mean, double std, cnp.dtype dt, params_t *p, str n
     """std >= 0; every value mean + std z must fit dt."""
     if std < 0:
         raise ValueError(f"std must be >= 0, got {std}")
-    cdef double z = Z_MAX_F32 if dt is F32 else Z_MAX_F64
+    cdef double z = Z_MAX_F32 if single(dt) else Z_MAX_F64
     cdef double reach = fabs(mean) + std * z
     if not reach * (1 + 1e-6) <= dtype_max(dt):
         raise ValueError(f"{names} give values beyond {dt}'s range: |mean| + {z:.3g} std = "
@@ -535,7 +589,7 @@ cdef int truncated_params(double mean, double std, double lower, double upper, c
         hi = mean + std * upper if isfinite(upper) else INFINITY
     else:
         lo = hi = mean
-    if dt is F32:
+    if single(dt):
         if std > 0:
             lo = ceil_f32(lo) if isfinite(lo) else lo
             hi = floor_f32(hi) if isfinite(hi) else hi
@@ -566,8 +620,15 @@ cdef object finish(dist_t dist, params_t *p, tuple part, cnp.dtype dt, object ou
     cdef uint64_t off = check_offset(offset, t.size)
     cdef Streams gen = resolve(seed, stream, &src)
     take_stream(&src, gen)
-    result = run(dist, p, arr, &src, off, t.scalar, t)
+    result = run(dist, p, arr, &src, off, t.scalar, t, foreign(given, out))
     return result if given is out else given
+
+
+cdef inline bint foreign(object given, object out):
+    """Whether ``given`` is memory another framework owns and may free (a
+    DLPack exporter such as a torch tensor), rather than an ndarray or a
+    buffer whose export pins it."""
+    return given is not out and given is not None and hasattr(given, "__dlpack__")
 
 
 def uniform(shape, low, high, dtype, out, seed, stream, offset, region=None):
@@ -578,7 +639,7 @@ def uniform(shape, low, high, dtype, out, seed, stream, offset, region=None):
     cdef params_t p
     cdef tuple dims = target_shape(shape, out, &t, region)
     cdef tuple part = tile(dims, region, &t)
-    cdef cnp.dtype dt = out_dtype(out, dtype)
+    cdef cnp.dtype dt = out_dtype(out, dtype, "out", True)
     uniform_params(check_real(low, "low"), check_real(high, "high"), dt, &p, "low and high")
     return finish(UNIFORM, &p, part, dt, out, given, seed, stream, offset, &t)
 
@@ -591,7 +652,7 @@ def normal(shape, mean, std, dtype, out, seed, stream, offset, region=None):
     cdef params_t p
     cdef tuple dims = target_shape(shape, out, &t, region)
     cdef tuple part = tile(dims, region, &t)
-    cdef cnp.dtype dt = out_dtype(out, dtype)
+    cdef cnp.dtype dt = out_dtype(out, dtype, "out", True)
     normal_params(check_real(mean, "mean"), check_real(std, "std"), dt, &p, "mean and std")
     return finish(NORMAL, &p, part, dt, out, given, seed, stream, offset, &t)
 
@@ -604,7 +665,7 @@ def truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream, o
     cdef params_t p
     cdef tuple dims = target_shape(shape, out, &t, region)
     cdef tuple part = tile(dims, region, &t)
-    cdef cnp.dtype dt = out_dtype(out, dtype)
+    cdef cnp.dtype dt = out_dtype(out, dtype, "out", True)
     truncated_params(check_real(mean, "mean"), check_real(std, "std"),
                      check_real(lower, "lower", False), check_real(upper, "upper", False),
                      dt, &p, "mean, std, lower and upper")
@@ -774,7 +835,7 @@ def scaled(shape, scale, gain_, nonlinearity, a, mode, distribution, in_axis, ou
     if fan_out is not None:
         fo = check_int(fan_out, "fan_out", 1)
     n = fi if m == MODE_IN else (fo if m == MODE_OUT else (fi + fo) / 2)
-    cdef cnp.dtype dt = out_dtype(out, dtype)
+    cdef cnp.dtype dt = out_dtype(out, dtype, "out", True)
     names = "gain" if g != 1 else "scale"
     std = scaled_std(s, g, g2, n) if n > 0 else 0.0   # n == 0: an empty weight
     if dist == NORMAL:
@@ -799,12 +860,17 @@ def constant(shape, value, dtype, out, seed, stream, offset, region=None):
     cdef tuple dims = target_shape(shape, out, &t, region)
     cdef tuple part = tile(dims, region, &t)
     cdef double v = check_real(value, "value")
-    cdef cnp.dtype dt = out_dtype(out, dtype)
+    cdef cnp.dtype dt = out_dtype(out, dtype, "out", True)
     if fabs(v) > dtype_max(dt):
         raise ValueError(f"value {v} does not fit in {dt}")
     cdef cnp.ndarray arr = output(part, dt, out)
     check_draw(seed, stream, offset, t.size)
-    arr.fill(v)
+    if dt.kind in "iu":
+        arr.fill(fi_f32_to_bf16(<float>v))          # bfloat16 bits in a uint16/int16 out=
+    elif single(dt):
+        arr.fill(np.float32(v))                     # float32(v), rounded as every half value
+    else:
+        arr.fill(v)
     return arr if given is out else given
 
 
@@ -817,5 +883,8 @@ def prepare(shape, dtype, out):
     if shape is None and out is None:
         raise TypeError("shape is required when out is not given")
     cdef tuple dims = target_shape(shape, out, &t)
-    cdef cnp.dtype dt = out_dtype(out, dtype)
+    cdef cnp.dtype dt = out_dtype(out, dtype, "out", True)
+    if dt.kind in "iu":
+        raise TypeError("orthogonal has no per-index float32 values to round into bfloat16 bits; "
+                        "pass out= a float array (ml_dtypes.bfloat16 included)")
     return dims, output(dims, dt, out)
