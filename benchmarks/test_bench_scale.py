@@ -8,7 +8,15 @@ side in this run and reported in the summary's "at scale" section:
   1024 -> 4096 -> 1024 per block, and a 32000 x 1024 embedding) against each
   module's own reset_parameters(), all threads;
 - fastinit.dask.he_normal of 2**30 values, .sum(), on a LocalCluster of 2
-  worker processes against 1.
+  worker processes against 1;
+- fastinit.torch.normal_ on a 262144 x 2304 bfloat16 embedding against
+  torch.nn.init.normal_, 1 thread;
+- reset_parameters_ of a model holding every kind of torch.nn module against
+  each module's own reset (children first, as construction runs them),
+  2 threads;
+- transformers' GPT2LMHeadModel(GPT2Config()) built under
+  fastinit.torch.init_context(seed=0) against its plain construction (torch's
+  and transformers' own init), 2 threads.
 
 Skipped without torch or dask."""
 import math
@@ -82,4 +90,62 @@ def test_dask_two_workers_against_one(benchmark, scale_results):
                 x.sum().compute()   # warm the workers
                 times[workers] = best(lambda: x.sum().compute())
     scale_results["dask he_normal 2**30 .sum(), 2 workers vs 1"] = (times[1] / times[2], 1.7)
+    benchmark.pedantic(lambda: None, rounds=1)
+
+
+def zoo(torch):
+    """Every kind of module reset_parameters_ handles, at working sizes."""
+    nn = torch.nn
+    return nn.ModuleDict({
+        "embedding": nn.Embedding(32000, 512), "embbag": nn.EmbeddingBag(8000, 512),
+        "linear": nn.Linear(1024, 1024), "bilinear": nn.Bilinear(128, 128, 256),
+        "conv1d": nn.Conv1d(256, 256, 3), "conv2d": nn.Conv2d(256, 256, 3, groups=2),
+        "conv3d": nn.Conv3d(64, 64, 3), "convt2d": nn.ConvTranspose2d(256, 128, 3),
+        "lstm": nn.LSTM(512, 512, num_layers=2), "gru": nn.GRU(512, 512), "rnn": nn.RNN(512, 512),
+        "lstmcell": nn.LSTMCell(512, 512), "mha": nn.MultiheadAttention(512, 8),
+        "encoder": nn.TransformerEncoderLayer(512, 8, 2048),
+        "transformer": nn.Transformer(512, 8, 2, 2, 2048),
+        "layernorm": nn.LayerNorm(512), "groupnorm": nn.GroupNorm(8, 256), "bn": nn.BatchNorm2d(256),
+        "prelu": nn.PReLU(256),
+    })
+
+
+def test_torch_models_at_scale(benchmark, scale_results):
+    torch = pytest.importorskip("torch")
+    import torch.nn.init as tinit
+    import fastinit.torch as finit
+    from fastinit._torchmode import _post_order
+    torch.set_num_threads(1)
+    fastinit.set_num_threads(1)
+    emb = torch.empty(262144, 2304, dtype=torch.bfloat16)
+    ratio = best(lambda: tinit.normal_(emb, std=0.02)) / best(lambda: finit.normal_(emb, std=0.02, seed=0))
+    scale_results["normal_ 262144x2304 bfloat16, 1 thread"] = (ratio, 2.5)
+    del emb
+    torch.set_num_threads(2)
+    fastinit.set_num_threads(2)
+    model = zoo(torch)
+
+    def own():
+        with torch.no_grad():
+            for m in _post_order(model, set()):
+                reset = getattr(m, "reset_parameters", None) or getattr(m, "_reset_parameters", None)
+                if callable(reset):
+                    reset()
+
+    ratio = best(own) / best(lambda: finit.reset_parameters_(model, seed=0))
+    scale_results["reset_parameters_ every module kind, 2 threads"] = (ratio, 3.0)
+    del model
+    try:
+        import transformers
+    except ImportError:
+        benchmark.pedantic(lambda: None, rounds=1)
+        return
+    config = transformers.GPT2Config()
+
+    def ours():
+        with finit.init_context(seed=0):
+            transformers.GPT2LMHeadModel(config)
+
+    ratio = best(lambda: transformers.GPT2LMHeadModel(config)) / best(ours)
+    scale_results["GPT2LMHeadModel(GPT2Config()) init_context, 2 threads"] = (ratio, 5.0)
     benchmark.pedantic(lambda: None, rounds=1)

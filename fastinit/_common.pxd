@@ -8,6 +8,7 @@ cdef double check_real(object value, str name, bint finite=*) except? -1.0
 cdef tuple check_shape(object shape, Py_ssize_t *size, str name=*)
 cdef cnp.dtype check_dtype(object dtype, str name=*)
 cdef object as_out(object out, str name=*)
+cdef int same_storage(object t, cnp.ndarray view, str name=*) except -1
 cdef cnp.dtype out_dtype(object out, object dtype, str name=*, bint halves=*)
 cdef cnp.dtype draw_dtype(object dtype, str name=*)
 cdef bint single(cnp.dtype dt) noexcept

@@ -315,6 +315,21 @@ cdef check_storage(object t, str name):
                          f"{need}: it was resized or freed")
 
 
+cdef int same_storage(object t, cnp.ndarray view, str name="out") except -1:
+    """Right before a kernel writes through ``view`` (a DLPack view of the
+    torch tensor ``t``), with the GIL held: the storage still holds every
+    element, and still at the view's address. Only C methods of torch run
+    here, so no other Python thread can run between this check and the
+    kernel (exporting the view ran torch's Python ``__dlpack__``, where one
+    could resize the storage)."""
+    check_storage(t, name)
+    if t.untyped_storage().data_ptr() + t.storage_offset() * t.element_size() != \
+            <size_t>cnp.PyArray_DATA(view) and cnp.PyArray_SIZE(view):
+        raise ValueError(f"{name}'s storage was resized or moved by another thread while the call "
+                         "was being set up; nothing was written")
+    return 0
+
+
 def out_view(out, name="out"):
     """as_out for Python callers."""
     return as_out(out, name)

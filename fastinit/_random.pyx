@@ -21,7 +21,7 @@ from cython cimport floating
 
 from fastinit._common cimport (
     threads, check_int, check_real, check_shape, check_dtype, as_out, out_dtype, check_out,
-    dtype_max, single,
+    dtype_max, single, same_storage,
 )
 from fastinit._fills cimport (
     fi_key_t, fi_trunc_t, fi_philox4x32_10, fi_fill_raw,
@@ -619,8 +619,11 @@ cdef object finish(dist_t dist, params_t *p, tuple part, cnp.dtype dt, object ou
     cdef cnp.ndarray arr = output(part, dt, out)
     cdef uint64_t off = check_offset(offset, t.size)
     cdef Streams gen = resolve(seed, stream, &src)
+    cdef bint hold = foreign(given, out)
+    if hold and hasattr(given, "untyped_storage"):
+        same_storage(given, arr)            # last, so no Python runs before the kernel
     take_stream(&src, gen)
-    result = run(dist, p, arr, &src, off, t.scalar, t, foreign(given, out))
+    result = run(dist, p, arr, &src, off, t.scalar, t, hold)
     return result if given is out else given
 
 

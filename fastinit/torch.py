@@ -137,7 +137,10 @@ def _write(tensor, draw, halves=True):
             torch.autograd.graph.increment_version(tensor)
         else:
             dtype = np.float64 if tensor.dtype == torch.float64 else np.float32
-            tensor.copy_(torch.from_numpy(draw(shape, dtype, None)))
+            values = torch.from_numpy(draw(shape, dtype, None))
+            # Convert first: copy_ into a negative-bit view drops the sign
+            # when it also converts the dtype (torch 2.13).
+            tensor.copy_(values.to(device=tensor.device, dtype=tensor.dtype))
     return tensor
 
 
@@ -157,17 +160,17 @@ def _uniform_bounds(a, b, dtype):
     if not math.isfinite(b):
         raise RuntimeError(f"to is out of bounds for {name}")
     if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
 
 
 def _normal_std(std):
     if not std >= 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
 
 
 def _zero_element(tensor):
     if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=4)
         return True
     return False
 
@@ -197,7 +200,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, s
     if std == 0:
         raise ZeroDivisionError("float division by zero")
     if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     return _fill(tensor, _fi.truncated_normal, (mean, std, (a - mean) / std, (b - mean) / std), {},
                  generator, seed, stream, offset)
 
