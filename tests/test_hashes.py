@@ -15,7 +15,8 @@ import pytest
 import fastinit
 
 HASHES = pathlib.Path(__file__).parent / "data" / "hashes.json"
-CASES = {"f32": ((37, 23), np.float32), "f64": ((5, 7, 3), np.float64)}
+CASES = {"f32": ((37, 23), np.float32), "f64": ((5, 7, 3), np.float64),
+         "f16": ((37, 23), np.float16)}
 
 
 def digest(name, shape, dtype):
