@@ -2,8 +2,11 @@
 
 - ``-O3 -fno-math-errno -ffp-contract=off``: fast vectorised loops whose
   results are the same bits on every CPU (no FMA contraction).
-- OpenMP when the compiler has it: probed here; without it the build warns
-  and the kernels run on one thread.
+- OpenMP when the compiler has it, probed here: ``-fopenmp`` (GCC, clang),
+  Apple's ``-Xpreprocessor -fopenmp`` with Homebrew's libomp (or
+  ``OMP_PREFIX``), MSVC's ``/openmp:llvm`` or ``/openmp``. Without it the build
+  warns, says what to install, and the kernels run on one thread.
+- ``FASTINIT_STRIP=1`` builds without debug info (release wheels).
 - No ``-march=native`` unless ``FASTINIT_NATIVE=1``: every kernel is compiled
   for the scalar, AVX2 and AVX-512 levels (function ``target`` attributes,
   ``src/dispatch.h``) and the level is picked once at import.
@@ -33,11 +36,22 @@ int main(void) {
 }
 """
 
+OPENMP_HINT = {
+    "darwin": "Apple's clang needs LLVM's OpenMP runtime: brew install libomp, then reinstall "
+              "fastinit (the build finds it under $(brew --prefix libomp), /opt/homebrew/opt/libomp "
+              "or /usr/local/opt/libomp; set OMP_PREFIX=<its prefix> if it lives elsewhere).",
+    "win32": "MSVC has OpenMP from Visual Studio 2019 16.9 (/openmp:llvm) or /openmp.",
+    "linux": "GCC has OpenMP (libgomp); for clang: apt-get install libomp-dev (Debian/Ubuntu).",
+}
 
-def compiler_has_openmp():
-    """Compile and link a tiny OpenMP program with the C compiler in use."""
+
+def c_compiler():
     cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
-    cc = cc.split()
+    return cc.split()
+
+
+def links(cc, compile_args, link_args):
+    """Whether cc compiles and links the OpenMP probe with these flags."""
     if shutil.which(cc[0]) is None:
         return False
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,39 +59,86 @@ def compiler_has_openmp():
         with open(src, "w") as f:
             f.write(PROBE)
         try:
-            res = subprocess.run(
-                cc + ["-fopenmp", src, "-o", os.path.join(tmp, "probe")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60,
-            )
+            res = subprocess.run(cc + compile_args + [src, "-o", os.path.join(tmp, "probe")] + link_args,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
         except (OSError, subprocess.SubprocessError):
             return False
         return res.returncode == 0
 
 
+def libomp_prefixes():
+    """Where LLVM's libomp may live for a clang that takes no bare -fopenmp
+    (Apple's): OMP_PREFIX, Homebrew's prefix for it, the usual Homebrew paths."""
+    found = [os.environ.get("OMP_PREFIX")]
+    if shutil.which("brew"):
+        try:
+            found.append(subprocess.run(["brew", "--prefix", "libomp"], capture_output=True,
+                                        text=True, timeout=60).stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    found += ["/opt/homebrew/opt/libomp", "/usr/local/opt/libomp"]
+    return [p for p in dict.fromkeys(found) if p and os.path.isfile(os.path.join(p, "include", "omp.h"))]
+
+
+def unix_openmp():
+    """(compile args, link args) for OpenMP, or None: plain -fopenmp (GCC,
+    clang with libomp), else Apple's form -Xpreprocessor -fopenmp with
+    libomp's headers and library."""
+    cc = c_compiler()
+    if links(cc, ["-fopenmp"], ["-fopenmp"]):
+        return ["-fopenmp"], ["-fopenmp"]
+    for prefix in libomp_prefixes():
+        inc, lib = os.path.join(prefix, "include"), os.path.join(prefix, "lib")
+        compile_args = ["-Xpreprocessor", "-fopenmp", f"-I{inc}"]
+        link_args = [f"-L{lib}", "-lomp", f"-Wl,-rpath,{lib}"]
+        if links(cc, compile_args, link_args):
+            return compile_args, link_args
+    return None
+
+
+def msvc_openmp():
+    """/openmp:llvm (OpenMP 3+, VS 2019 16.9+) or /openmp (2.0), whichever
+    this MSVC takes, or None."""
+    from setuptools._distutils.ccompiler import new_compiler
+    compiler = new_compiler()
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "probe.c")
+        with open(src, "w") as f:
+            f.write(PROBE)
+        for flag in ("/openmp:llvm", "/openmp"):
+            try:
+                compiler.compile([src], output_dir=tmp, extra_postargs=[flag])
+                return [flag], []
+            except Exception:  # noqa: BLE001 - any failure means: not this flag
+                continue
+    return None
+
+
 def build_flags():
-    compile_args = ["-O3", "-fno-math-errno", "-ffp-contract=off", "-std=c11"]
-    link_args = []
+    """(compile args, link args) of every extension."""
     if sys.platform == "win32":
-        return ["/O2", "/fp:precise"], [], False
-    if os.environ.get("FASTINIT_NATIVE") == "1":
-        compile_args.append("-march=native")
-    openmp = compiler_has_openmp()
-    if openmp:
-        compile_args.append("-fopenmp")
-        link_args.append("-fopenmp")
+        # C11, precise floating point (no contraction: the same bits as elsewhere).
+        compile_args, link_args = ["/O2", "/fp:precise", "/std:c11"], []
+        openmp = msvc_openmp()
     else:
-        hint = ""
-        if "clang" in (os.environ.get("CC") or sysconfig.get_config_var("CC") or ""):
-            hint = (" clang finds OpenMP once the LLVM OpenMP runtime is installed: "
-                    "apt-get install libomp-dev (Debian/Ubuntu), brew install libomp (macOS).")
-        warnings.warn(
-            "fastinit: the C compiler has no OpenMP; building single-threaded "
-            "kernels (get_num_threads() will be 1)." + hint
-        )
-    return compile_args, link_args, openmp
+        compile_args = ["-O3", "-fno-math-errno", "-ffp-contract=off", "-std=c11"]
+        link_args = []
+        if os.environ.get("FASTINIT_NATIVE") == "1":
+            compile_args.append("-march=native")
+        if os.environ.get("FASTINIT_STRIP") == "1":         # release wheels: no debug info
+            compile_args.append("-g0")
+            if sys.platform.startswith("linux"):
+                link_args.append("-Wl,--strip-debug")
+        openmp = unix_openmp()
+    if openmp is None:
+        warnings.warn("fastinit: the C compiler has no OpenMP; building single-threaded kernels "
+                      "(get_num_threads() will be 1, and asking for more threads warns). "
+                      + OPENMP_HINT.get(sys.platform if sys.platform in OPENMP_HINT else "linux", ""))
+        return compile_args, link_args
+    return compile_args + openmp[0], link_args + openmp[1]
 
 
-compile_args, link_args, _ = build_flags()
+compile_args, link_args = build_flags()
 debug = os.environ.get("FASTINIT_BOUNDSCHECK") == "1"
 directives = {
     "language_level": 3,
@@ -90,15 +151,19 @@ directives = {
 # The C headers, so that editing one rebuilds the extensions (setuptools
 # otherwise checks only the listed sources, and an incremental `pip install
 # -e .` after a header edit would keep the old objects).
-# The flags as a string macro, for fastinit.show_config().
-build_flags_macro = '"' + " ".join(compile_args + link_args).replace('"', "'") + '"'
+# The flags, for fastinit.show_config(): a header written here (under build/,
+# never committed), which every compiler includes alike.
+generated = os.path.join("build", "fi_generated")
+os.makedirs(generated, exist_ok=True)
+flags_text = " ".join(compile_args + link_args).replace("\\", "/").replace('"', "'")
+with open(os.path.join(generated, "fi_build_info.h"), "w") as f:
+    f.write(f'#define FI_BUILD_FLAGS "{flags_text}"\n')
 common = dict(
     depends=sorted(glob.glob("fastinit/src/*.h")),
-    include_dirs=[np.get_include(), "fastinit"],
+    include_dirs=[np.get_include(), "fastinit", generated],
     extra_compile_args=compile_args,
     extra_link_args=link_args,
-    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION"),
-                   ("FI_BUILD_FLAGS", build_flags_macro)],
+    define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
     # dladdr (which OpenMP runtime is loaded) lives in libdl before glibc 2.34.
     libraries=["dl"] if sys.platform.startswith("linux") else [],
 )

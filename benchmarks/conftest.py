@@ -34,6 +34,19 @@ def record():
     return _record
 
 
+def pytest_configure(config):
+    """pytest-benchmark's columns and time per case, unless given on the
+    command line (they are not in pyproject's addopts, so plain `pytest`
+    runs where the plugin is not installed)."""
+    if not config.pluginmanager.hasplugin("benchmark"):
+        return
+    given = " ".join(map(str, config.invocation_params.args))
+    if "--benchmark-columns" not in given:
+        config.option.benchmark_columns = ["median", "iqr", "rounds"]
+    if "--benchmark-max-time" not in given:
+        config.option.benchmark_max_time = 0.25
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter):
     rows = [(g, r) for g, r in RESULTS.items() if "fastinit" in r and "numpy" in r]

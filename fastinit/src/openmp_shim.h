@@ -31,11 +31,9 @@ static inline int fi_omp_max_threads(void) { return 1; }
 static inline const char *fi_omp_runtime(void) { return ""; }
 #endif
 
-/* The compiler and the flags setup.py built with (FI_BUILD_FLAGS comes
- * from setup.py as a string macro). */
-#ifndef FI_BUILD_FLAGS
-#define FI_BUILD_FLAGS "(not recorded)"
-#endif
+/* The compiler and the flags setup.py built with (fi_build_info.h is
+ * written by setup.py into build/, on the include path). */
+#include "fi_build_info.h"
 static inline const char *fi_build_flags(void) { return FI_BUILD_FLAGS; }
 
 static inline const char *fi_compiler(void)
