@@ -164,33 +164,6 @@ cdef tuple slow_shape(object shape, Py_ssize_t *size, str name):
     return tuple(dims)
 
 
-cdef cnp.dtype check_dtype(object dtype, str name="dtype"):
-    """float32 or float64 as a numpy dtype; TypeError naming ``name`` otherwise."""
-    if dtype is None or dtype is np.float32 or dtype is F32:
-        return F32
-    if dtype is np.float64 or dtype is F64 or dtype is float:
-        return F64
-    try:
-        dt = np.dtype(dtype)
-    except Exception:
-        raise TypeError(f"{name} must be float32 or float64, got {dtype!r}") from None
-    if dt == F32:
-        return F32
-    if dt == F64:
-        return F64
-    raise TypeError(f"{name} must be float32 or float64, got {dt}")
-
-
-cdef double dtype_max(cnp.dtype dtype) noexcept:
-    if dtype is F64:
-        return F64_MAX
-    if dtype is F16:
-        return F16_MAX
-    if dtype is F32:
-        return F32_MAX
-    return BF16_MAX
-
-
 # ---- the draws' low-precision dtypes ----------------------------------------------
 # float16 and bfloat16 draws are the float32 draw of the same index, rounded to
 # nearest-even. bfloat16 arrays come from ml_dtypes when it is installed; without
@@ -222,15 +195,17 @@ cdef bint names_bfloat16(object dtype):
         isinstance(dtype, np.dtype) and dtype.name == "bfloat16")
 
 
-cdef cnp.dtype draw_dtype(object dtype, str name="dtype"):
-    """A draw's dtype: float32 (also for None), float64, float16, or
-    bfloat16 (ml_dtypes' dtype; without ml_dtypes a TypeError that says how
-    to receive the bits)."""
+cdef cnp.dtype check_dtype(object dtype, str name="dtype", bint halves=False):
+    """float32 (also for None) or float64 as a numpy dtype; with ``halves``
+    (a draw's dtype) also float16 and bfloat16 (ml_dtypes' dtype; without
+    ml_dtypes a TypeError that says how to receive the bits). TypeError
+    naming ``name`` otherwise."""
     if dtype is None or dtype is np.float32 or dtype is F32:
         return F32
     if dtype is np.float64 or dtype is F64 or dtype is float:
         return F64
-    if names_bfloat16(dtype):
+    kinds = "float32, float64, float16 or bfloat16" if halves else "float32 or float64"
+    if halves and names_bfloat16(dtype):
         bf = bfloat16()
         if bf is None:
             raise TypeError(f"{name} bfloat16 needs the ml_dtypes package for its arrays "
@@ -240,14 +215,24 @@ cdef cnp.dtype draw_dtype(object dtype, str name="dtype"):
     try:
         dt = np.dtype(dtype)
     except Exception:
-        raise TypeError(f"{name} must be float32, float64, float16 or bfloat16, got {dtype!r}") from None
+        raise TypeError(f"{name} must be {kinds}, got {dtype!r}") from None
     if dt == F32:
         return F32
     if dt == F64:
         return F64
-    if dt == F16:
+    if halves and dt == F16:
         return F16
-    raise TypeError(f"{name} must be float32, float64, float16 or bfloat16, got {dt}")
+    raise TypeError(f"{name} must be {kinds}, got {dt}")
+
+
+cdef double dtype_max(cnp.dtype dtype) noexcept:
+    if dtype is F64:
+        return F64_MAX
+    if dtype is F16:
+        return F16_MAX
+    if dtype is F32:
+        return F32_MAX
+    return BF16_MAX
 
 
 cdef inline bint single(cnp.dtype dt) noexcept:
@@ -342,7 +327,7 @@ cdef cnp.dtype out_dtype(object out, object dtype, str name="out", bint halves=F
     dtype="bfloat16" takes the bits)."""
     cdef cnp.dtype dt
     if out is None:
-        return draw_dtype(dtype) if halves else check_dtype(dtype)
+        return check_dtype(dtype, "dtype", halves)
     if type(out) is not cnp.ndarray and not isinstance(out, cnp.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
     dt = (<cnp.ndarray>out).descr
@@ -365,7 +350,7 @@ cdef cnp.dtype out_dtype(object out, object dtype, str name="out", bint halves=F
         hint = (" (a uint16 out= takes bfloat16 bits with dtype='bfloat16')"
                 if halves and (dt == U16 or dt == I16) else "")
         raise TypeError(f"{name} must have dtype {kinds}, got {dt}{hint}")
-    if dtype is not None and (draw_dtype(dtype) if halves else check_dtype(dtype)) is not dt:
+    if dtype is not None and check_dtype(dtype, "dtype", halves) is not dt:
         raise TypeError(f"dtype {dtype!r} disagrees with {name}.dtype {dt}")
     return dt
 

@@ -2,6 +2,7 @@
 SIMD level while others draw, spawning generators; the default thread count
 (affinity and cgroup quota); show_config(); the warnings of a build without
 OpenMP and of bad environment values."""
+import contextlib
 import os
 import shutil
 import subprocess
@@ -16,6 +17,17 @@ import fastinit
 from fastinit import _random, _threads
 
 TIMEOUT = 60
+
+
+@contextlib.contextmanager
+def tiny_switch_interval():
+    """Switch threads as often as CPython can, so races show."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)
 
 
 def in_threads(worker, n=8, timeout=TIMEOUT):
@@ -49,12 +61,8 @@ def test_seed_none_never_hands_one_stream_to_two_draws():
         for _ in range(40):
             got[k].append(fastinit.normal((5,), dtype=np.float64).tobytes())
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
+    with tiny_switch_interval():
         in_threads(worker)
-    finally:
-        sys.setswitchinterval(old)
     draws = [d for per in got for d in per]
     g = fastinit.Generator(7)
     expected = {g.normal((5,), dtype=np.float64, stream=s).tobytes() for s in range(320)}
@@ -122,12 +130,8 @@ def test_spawn_from_many_threads_gives_no_duplicate_key():
         for _ in range(200):
             keys[k] += [child.key for child in g.spawn(2)]
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
+    with tiny_switch_interval():
         in_threads(worker)
-    finally:
-        sys.setswitchinterval(old)
     flat = [key for per in keys for key in per]
     assert len(flat) == 3200 and len(set(flat)) == 3200
 
