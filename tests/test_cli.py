@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -97,7 +98,7 @@ def test_diagnosis_rules_in_order():
     assert d(changed=False, sat=0.9) == "saturated"  # the cause first
     assert d(units=1, changed=False, sat=0.9) == "symmetric"
     assert d(units=1, diverged=True) == "symmetric"
-    assert d(diverged=True) == "exploding"
+    assert d(diverged=True) == "healthy"        # at init only: divergence is an outcome
     assert d(grad=(1e4, 1.0)) == "exploding"
     assert d(std=(1.0, 1e4)) == "exploding"
     assert d(sat=0.6, grad=(1e-9, 1.0)) == "saturated"
@@ -253,11 +254,50 @@ def test_json_to_stdout_and_the_table_to_stderr():
     assert "networks in" in res.stderr
 
 
+def test_a_healthy_init_that_diverges_says_both():
+    run = _fake(diverged=True, accs=(0.5,))
+    run.diagnosis, why = ex.diagnosis(run)
+    run.outcome, out_why, run.epochs_to_target = ex.outcome(run)
+    assert (run.diagnosis, run.outcome) == ("healthy", "diverged")
+    assert ex.story(run, why, out_why).startswith("healthy at init") and "diverged" in ex.story(run, why, out_why)
+
+
+@pytest.mark.parametrize("name", ["fig.xyz", "fig.PNG2", "fig.docx"])
+def test_plot_format_is_checked_before_training(tmp_path, capsys, name):
+    pytest.importorskip("matplotlib")
+    t0 = time.perf_counter()
+    code = cli.main(["compare", "--plot", str(tmp_path / name), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and time.perf_counter() - t0 < 5
+    assert err.count("\n") == 1 and "cannot write" in err and ".png" in err and ".pdf" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_plot_without_extension_writes_and_names_png(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    stem = tmp_path / "fig"
+    code = cli.main(["compare", "--init", "he", "--activation", "relu", "--depth", "2",
+                     "--epochs", "2", "--samples", "128", "--plot", str(stem), "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 0 and (tmp_path / "fig.png").exists() and not stem.exists()
+    assert f"wrote {stem}.png" in out
+
+
+def test_help_wraps_between_names_and_says_what_the_figure_shows(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["compare", "--help"])
+    text = capsys.readouterr().out
+    words = set(" ".join(text.split()).replace(",", " ").replace(")", " ").replace("(", " ").split())
+    for name in ex.INITS:
+        assert name in words, f"{name} broken across lines in --help"
+    assert "histograms" in text and "loss curves" not in text
+
+
 def test_ctrl_c_writes_what_is_done_and_exits_130(tmp_path):
     import signal
     path = tmp_path / "partial.json"
     proc = subprocess.Popen([sys.executable, "-m", "fastinit", "compare", "--init", "he,xavier,lecun",
-                             "--activation", "relu", "--depth", "2", "--samples", "256",
+                             "--activation", "relu", "--depth", "2,3", "--samples", "256",
                              "--epochs", "2000", "--json", str(path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/")
     # the progress bar names the second network once the first has finished
@@ -270,7 +310,7 @@ def test_ctrl_c_writes_what_is_done_and_exits_130(tmp_path):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
-    assert "Traceback" not in err and "interrupted after 1 of 3" in err
+    assert "Traceback" not in err and "interrupted after 1 of 6" in err     # 3 inits x 2 depths
     assert json.loads(path.read_text())["runs"][0]["init"] == "he"
 
 

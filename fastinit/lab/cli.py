@@ -28,6 +28,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Option help wrapped between words, never inside a hyphenated name
+    ("he-uniform" stays whole)."""
+
+    def _split_lines(self, text, width):
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False,
+                             break_long_words=False)
+
+
 class Progress:
     """A one-line progress bar on stderr (redrawn in place on a terminal)."""
 
@@ -111,7 +120,7 @@ def build_parser():
 
     d = ex.Config()
     c = sub.add_parser(
-        "compare", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "compare", formatter_class=_Help,
         help="train the same deep MLP under each initialization and judge it",
         description=(
             "Run the source documents' experiment: for each depth x init x activation, build\n"
@@ -130,8 +139,8 @@ def build_parser():
     c.add_argument("--samples", type=_number("--samples", 8), default=d.samples, help="samples, 1/4 held out for test (default %(default)s)")
     c.add_argument("--noise", type=_number("--noise", 0, integer=False), default=d.noise, help="noise level (default %(default)s)")
     c.add_argument("--init", type=_choices("init", tuple(ex.INITS), ex.ALIASES), default=d.inits,
-                   help="comma-separated inits of " + ",".join(ex.INITS) + " (default: "
-                        + ",".join(ex.DEFAULT_INITS) + ")")
+                   help="comma-separated inits of " + ", ".join(ex.INITS) + " (default: "
+                        + ", ".join(ex.DEFAULT_INITS) + ")")
     c.add_argument("--activation", type=_choices("activation", ex.ACTIVATIONS), default=d.activations,
                    help="comma-separated hidden activations (default: relu,tanh,sigmoid)")
     c.add_argument("--depth", type=_depths, default=d.depths,
@@ -147,7 +156,11 @@ def build_parser():
     c.add_argument("--dtype", choices=("float32", "float64"), default=d.dtype, help="(default %(default)s)")
     c.add_argument("--json", metavar="FILE", help="write everything, per layer and per epoch, to FILE "
                                                   "('-': to stdout, and the table to stderr)")
-    c.add_argument("--plot", metavar="FILE.png", help="draw activation histograms at init and loss curves (needs matplotlib)")
+    c.add_argument("--plot", metavar="FILE.png",
+                   help="draw a figure (needs matplotlib): for the deepest depth, the activation "
+                        "histograms of every hidden layer at init per init and activation, and the "
+                        "test accuracy per epoch; with several depths, the final test accuracy by "
+                        "depth. The format follows the extension (png, pdf, svg, ...; none: png)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     b = sub.add_parser("bench", help="time fastinit against NumPy (and PyTorch if installed)",
@@ -203,12 +216,39 @@ def _check_path(option, path, err):
     return True
 
 
-def _check(args, cfg, err):
-    """Every check that can fail before training; False after one line on err."""
-    if args.plot == "-":
+def plot_path(path):
+    """The file --plot writes: the path as given, with ".png" added when it
+    has no extension (what matplotlib's savefig does); and its format."""
+    ext = os.path.splitext(path)[1].lower().lstrip(".")
+    return (path, ext) if ext else (path + ".png", "png")
+
+
+def _check_plot(path, err):
+    """--plot: matplotlib installed, and a format it writes."""
+    if path == "-":
         err.write("fastinit compare: error: --plot needs a file name, not '-'\n")
         return False
-    if not (_check_path("--json", args.json, err) and _check_path("--plot", args.plot, err)):
+    try:
+        import matplotlib  # noqa: F401   (first: a loaded submodule would not check it)
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        err.write("fastinit compare: error: --plot needs matplotlib: "
+                  "pip install 'fastinit[plot]' (or pip install matplotlib)\n")
+        return False
+    formats = FigureCanvasBase.get_supported_filetypes()
+    written, ext = plot_path(path)
+    if ext not in formats:
+        err.write(f"fastinit compare: error: --plot {path!r}: matplotlib cannot write .{ext} files; "
+                  f"use one of {', '.join('.' + f for f in sorted(formats))}\n")
+        return False
+    return _check_path("--plot", written, err)
+
+
+def _check(args, cfg, err):
+    """Every check that can fail before training; False after one line on err."""
+    if args.plot and not _check_plot(args.plot, err):
+        return False
+    if not _check_path("--json", args.json, err):
         return False
     if cfg.data == "digits":
         try:
@@ -216,13 +256,6 @@ def _check(args, cfg, err):
         except ImportError:
             err.write("fastinit compare: error: --data digits needs scikit-learn: "
                       "pip install 'fastinit[data]' (or pip install scikit-learn)\n")
-            return False
-    if args.plot:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            err.write("fastinit compare: error: --plot needs matplotlib: "
-                      "pip install 'fastinit[plot]' (or pip install matplotlib)\n")
             return False
     need, have = memory_needed(cfg), _memory_available()
     if have is not None and need > 0.8 * have:
@@ -249,8 +282,8 @@ def compare(args, out=None, err=None):
     try:
         ex.run_all(cfg, progress=Progress(err, enabled=not args.no_progress), runs=runs)
     except KeyboardInterrupt:
-        err.write(f"\nfastinit compare: interrupted after {len(runs)} of "
-                  f"{len(cfg.inits) * len(cfg.activations)} networks\n")
+        total = len(cfg.depths) * len(cfg.inits) * len(cfg.activations)
+        err.write(f"\nfastinit compare: interrupted after {len(runs)} of {total} networks\n")
         if args.json and runs:
             _write_json(cfg, runs, args.json, out, err)
         return 130
@@ -285,8 +318,9 @@ def compare(args, out=None, err=None):
     if args.json:
         _write_json(cfg, runs, args.json, out, table)
     if args.plot:
-        report.plot(runs, args.plot)
-        print(f"wrote {args.plot}", file=table)
+        written, ext = plot_path(args.plot)
+        report.plot(runs, written, ext)
+        print(f"wrote {written}", file=table)
     return 0
 
 

@@ -59,8 +59,8 @@ RULES = (
     ("no-learning", "hidden weights never changed (every hidden gradient exactly 0) and the "
                     "units were not saturated: the zero weights send no signal back"),
     ("symmetric", "every hidden layer had 1 distinct unit at init and after training"),
-    ("exploding", f"non-finite loss, or gradient ratio first/last > {GRAD_RATIO_HIGH:g}, or "
-                  f"activation std grows > {STD_RATIO_HIGH:g}x from first to last hidden layer"),
+    ("exploding", f"gradient ratio first/last > {GRAD_RATIO_HIGH:g}, or activation std grows "
+                  f"> {STD_RATIO_HIGH:g}x from first to last hidden layer"),
     ("saturated", f"more than {SATURATED_SHARE:.0%} of tanh/sigmoid hidden units saturated at init "
                   "(|a| > 0.99; a < 0.01 or > 0.99)"),
     ("vanishing", f"gradient ratio first/last < {GRAD_RATIO_LOW:g}, or activation std shrinks "
@@ -233,7 +233,10 @@ class Run:
 
 
 def diagnosis(run):
-    """(diagnosis, the rule's figure) of a run at init, first match wins."""
+    """(diagnosis, the rule's figure) of a run at init, first match wins. It
+    reads the network at init only (and, for no-learning and symmetric,
+    whether training moved or split the hidden units); a loss that turned
+    non-finite in training is the outcome ``diverged``, not a diagnosis."""
     saturated = run.saturated_share()
     if not run.hidden_changed and saturated <= SATURATED_SHARE:
         return "no-learning", "hidden weights never changed"
@@ -241,8 +244,6 @@ def diagnosis(run):
             d["distinct_units"] == 1 for d in run.after[:-1]):
         return "symmetric", "1 distinct unit per hidden layer before and after training"
     g, s = run.grad_ratio(), run.std_ratio()
-    if run.history["diverged"]:
-        return "exploding", "the loss became non-finite"
     if g > GRAD_RATIO_HIGH:
         return "exploding", f"gradient ratio {g:.2g} > {GRAD_RATIO_HIGH:g}"
     if s > STD_RATIO_HIGH:
@@ -285,6 +286,8 @@ def story(run, diag_why, out_why):
                 f"{run.epochs_to_target} epochs")
     if run.diagnosis == "healthy" and run.outcome != "learned":
         return f"healthy at init ({diag_why}), but {run.outcome}: {out_why}"
+    if run.outcome == "diverged" and run.diagnosis != "exploding":
+        return f"{run.diagnosis} at init ({diag_why}), but diverged in training: {out_why}"
     return f"{diag_why}; {out_why}"
 
 

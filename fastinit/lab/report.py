@@ -227,9 +227,9 @@ def figure(runs):
     return fig
 
 
-def plot(runs, path):
-    """The figure of :func:`figure`, as a PNG at ``path``."""
+def plot(runs, path, fmt="png"):
+    """The figure of :func:`figure`, written to ``path`` in format ``fmt``."""
     import matplotlib.pyplot as plt
     fig = figure(runs)
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=90, format=fmt)
     plt.close(fig)
