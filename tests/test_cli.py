@@ -377,3 +377,36 @@ def test_optional_engines_say_how_to_get_them(module, words):
             f"import {module}")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
     assert res.returncode != 0 and words in res.stderr.strip().splitlines()[-1]
+
+
+def test_seeds_report_rates_in_table_matrix_and_json(tmp_path, capsys):
+    js = tmp_path / "seeds.json"
+    code = cli.main(["compare", "--init", "zeros,he", "--activation", "relu", "--depth", "2,3",
+                     "--epochs", "3", "--samples", "200", "--seeds", "3", "--seed", "4",
+                     "--json", str(js), "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "seeds 4-6" in out and "outcomes over 3 seeds" in out and "learned  partial  stalled" in out
+    assert "0/3 learned" in out                                   # zeros never learns
+    doc = json.loads(js.read_text())
+    assert [r["seed"] for r in doc["runs"]] == [4] * 4 + [5] * 4 + [6] * 4
+    cell = next(c for c in doc["cells"] if c["init"] == "zeros" and c["depth"] == 2)
+    assert cell["n"] == 3 and sum(cell["rates"].values()) == 3 and cell["rates"]["stalled"] == 3
+    assert doc["config"]["seeds"] == [4, 5, 6]
+
+
+def test_each_seed_makes_its_own_data_and_weights():
+    cfg = ex.Config(inits=("he",), activations=("relu",), depths=(2,), epochs=2, samples=200,
+                    seeds=(0, 1))
+    a, b = ex.run_all(cfg)
+    assert (a.seed, b.seed) == (0, 1) and a.at_init[0]["act_std"] != b.at_init[0]["act_std"]
+    again = ex.run_all(ex.Config(inits=("he",), activations=("relu",), depths=(2,), epochs=2,
+                                 samples=200, seed=1))[0]
+    assert again.history["loss"] == b.history["loss"]              # seed 1 alone: the same run
+
+
+@pytest.mark.parametrize("bad", ["0", "x", "1,-2", "", "2000"])
+def test_bad_seeds_are_one_line_and_exit_2(bad, capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["compare", "--seeds", bad])
+    assert e.value.code == 2 and capsys.readouterr().err.count("\n") == 1

@@ -113,6 +113,24 @@ def _depths(text):
     return tuple(out)
 
 
+def _seeds(text):
+    """--seeds: a count N (seeds --seed .. --seed + N - 1) or a list of seeds."""
+    parts = [t.strip() for t in text.split(",") if t.strip()]
+    try:
+        values = [int(t) for t in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an int or a list of ints") from None
+    if not values:
+        raise argparse.ArgumentTypeError("empty --seeds")
+    if len(values) == 1:
+        if not 1 <= values[0] <= 1000:
+            raise argparse.ArgumentTypeError(f"--seeds N must be in [1, 1000], got {values[0]}")
+        return ("count", values[0])
+    if any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"--seeds must be non-negative, got {text}")
+    return ("list", tuple(dict.fromkeys(values)))
+
+
 def build_parser():
     p = _Parser(prog="fastinit", description="fastinit: fast, reproducible weight initialization.")
     p.add_argument("--version", action="version", version=f"fastinit {fastinit.__version__}")
@@ -153,6 +171,10 @@ def build_parser():
                    help="SGD momentum in [0, 1) (default %(default)s)")
     c.add_argument("--batch-size", type=_number("--batch-size", 1), default=d.batch_size, help="mini-batch size (default %(default)s)")
     c.add_argument("--seed", type=_number("--seed", 0), default=d.seed, help="seed of the data, the weights and the shuffling (default %(default)s)")
+    c.add_argument("--seeds", type=_seeds, default=None, metavar="N|LIST",
+                   help="run every cell on several seeds (N: --seed, --seed + 1, ...; or a list "
+                        "like 0,3,7) and report per cell how many learned, partly learned, "
+                        "stalled and diverged, and the median epochs to target")
     c.add_argument("--dtype", choices=("float32", "float64"), default=d.dtype, help="(default %(default)s)")
     c.add_argument("--json", metavar="FILE", help="write everything, per layer and per epoch, to FILE "
                                                   "('-': to stdout, and the table to stderr)")
@@ -266,13 +288,20 @@ def _check(args, cfg, err):
     return True
 
 
+def _seed_list(args):
+    if args.seeds is None:
+        return ()
+    kind, value = args.seeds
+    return tuple(range(args.seed, args.seed + value)) if kind == "count" else value
+
+
 def compare(args, out=None, err=None):
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     cfg = ex.Config(data=args.data, samples=args.samples, noise=args.noise, depths=args.depth,
                     width=args.width, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
                     batch_size=args.batch_size, seed=args.seed, dtype=args.dtype,
-                    inits=args.init, activations=args.activation)
+                    inits=args.init, activations=args.activation, seeds=_seed_list(args))
     if not _check(args, cfg, err):
         return 2
     json_out = args.json == "-"
@@ -282,24 +311,36 @@ def compare(args, out=None, err=None):
     try:
         ex.run_all(cfg, progress=Progress(err, enabled=not args.no_progress), runs=runs)
     except KeyboardInterrupt:
-        total = len(cfg.depths) * len(cfg.inits) * len(cfg.activations)
+        total = len(ex.seeds_of(cfg)) * len(cfg.depths) * len(cfg.inits) * len(cfg.activations)
         err.write(f"\nfastinit compare: interrupted after {len(runs)} of {total} networks\n")
         if args.json and runs:
             _write_json(cfg, runs, args.json, out, err)
         return 130
     seconds = time.perf_counter() - t0
+    seeds = ex.seeds_of(cfg)
     lrs = ", ".join(f"{ex.default_lr(d) if cfg.lr is None else cfg.lr:.3g}" for d in cfg.depths)
     print(f"fastinit compare: {cfg.data} ({len(runs) and runs[0].chance:.2f} chance), MLP "
           f"{'/'.join(map(str, cfg.depths))} hidden layers of {cfg.width}, softmax output, "
           f"{cfg.epochs} epochs, lr {lrs}, momentum {cfg.momentum}, batch {cfg.batch_size}, "
-          f"seed {cfg.seed}, {cfg.dtype}", file=table)
+          + (f"seeds {_span(seeds)}" if len(seeds) > 1 else f"seed {cfg.seed}") + f", {cfg.dtype}",
+          file=table)
     for depth in cfg.depths:
-        print(f"\ndepth {depth}:", file=table)
-        print(report.table([r for r in runs if r.depth == depth]), file=table)
+        at = [r for r in runs if r.depth == depth]
+        if len(seeds) > 1:
+            print(f"\ndepth {depth}, outcomes over {len(seeds)} seeds (each: its own data split, "
+                  "weights and batch order):", file=table)
+            print(report.rates_table(at), file=table)
+        else:
+            print(f"\ndepth {depth}:", file=table)
+            print(report.table(at), file=table)
     if len(cfg.depths) > 1:
-        print("\noutcome (epochs to target) by init and depth:", file=table)
+        print("\noutcome (epochs to target) by init and depth"
+              + (f", over {len(seeds)} seeds:" if len(seeds) > 1 else ":"), file=table)
         print(report.matrix(runs), file=table)
-    note = ex.sigmoid_note(runs)
+    first = [r for r in runs if r.seed == seeds[0]]
+    note = ex.sigmoid_note(first)
+    if note and len(seeds) > 1:
+        note = f"(seed {seeds[0]}) " + note
     if note:
         print("\n" + textwrap.fill(note, 100), file=table)
     print(file=table)
@@ -319,9 +360,16 @@ def compare(args, out=None, err=None):
         _write_json(cfg, runs, args.json, out, table)
     if args.plot:
         written, ext = plot_path(args.plot)
-        report.plot(runs, written, ext)
+        report.plot(first, written, ext)
         print(f"wrote {written}", file=table)
     return 0
+
+
+def _span(seeds):
+    """'0-4' for consecutive seeds, else '0,3,7'."""
+    if len(seeds) > 2 and list(seeds) == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ",".join(map(str, seeds))
 
 
 def _write_json(cfg, runs, path, out, note):

@@ -34,7 +34,7 @@ slowly or stalls).
 """
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
@@ -153,6 +153,7 @@ class Config:
     momentum: float = 0.9
     batch_size: int = 32
     seed: int = 0
+    seeds: tuple = ()   # several seeds: every cell on each (empty: seed alone)
     dtype: str = "float32"
     inits: tuple = DEFAULT_INITS
     activations: tuple = ACTIVATIONS
@@ -177,6 +178,7 @@ class Run:
     hidden_changed: bool
     seconds: float
     histograms: list = field(default_factory=list)  # per hidden layer, see _histograms
+    seed: int = 0
     diagnosis: str = ""
     outcome: str = ""
     epochs_to_target: Optional[int] = None
@@ -212,6 +214,7 @@ class Run:
             "init": self.init,
             "activation": self.activation,
             "depth": self.depth,
+            "seed": self.seed,
             "diagnosis": self.diagnosis,
             "verdict": self.diagnosis,   # the 0.1 name, kept for one release
             "outcome": self.outcome,
@@ -346,28 +349,59 @@ def run_one(cfg, depth, init_name, activation, split):
     with np.errstate(all="ignore"):
         after = net.diagnostics(probe_X, probe_y)
     run = Run(init_name, activation, depth, chance, at_init, after, history, changed,
-              time.perf_counter() - t0, hists)
+              time.perf_counter() - t0, hists, cfg.seed)
     run.diagnosis, diag_why = diagnosis(run)
     run.outcome, out_why, run.epochs_to_target = outcome(run)
     run.why = story(run, diag_why, out_why)
     return run
 
 
+def seeds_of(cfg):
+    """The seeds a config runs: ``seeds`` when given, else ``seed`` alone."""
+    return tuple(cfg.seeds) or (cfg.seed,)
+
+
 def run_all(cfg, progress=None, runs=None):
-    """Every depth x init x activation run of ``cfg``; ``progress(i, n, label)``
+    """Every seed x depth x init x activation run of ``cfg``; each seed makes
+    its own data, split, weights and batch order. ``progress(i, n, label)``
     before each. Each run is appended to ``runs`` (a new list if None) as it
     ends, so a caller interrupted midway keeps the finished ones."""
-    X, y = _data.make(cfg.data, cfg.samples, cfg.noise, cfg.seed, dtype=np.dtype(cfg.dtype))
-    split = _data.split(X, y)
-    cases = [(d, i, a) for d in cfg.depths for i in cfg.inits for a in cfg.activations]
+    seeds = seeds_of(cfg)
+    cases = [(s, d, i, a) for s in seeds for d in cfg.depths for i in cfg.inits
+             for a in cfg.activations]
     runs = [] if runs is None else runs
-    for k, (d, i, a) in enumerate(cases):
+    split, split_seed = None, None
+    for k, (seed, d, i, a) in enumerate(cases):
+        if seed != split_seed:
+            X, y = _data.make(cfg.data, cfg.samples, cfg.noise, seed, dtype=np.dtype(cfg.dtype))
+            split, split_seed = _data.split(X, y), seed
         if progress is not None:
-            progress(k, len(cases), f"depth {d}: {i} + {a}")
-        runs.append(run_one(cfg, d, i, a, split))
+            progress(k, len(cases), (f"seed {seed}, " if len(seeds) > 1 else "") + f"depth {d}: {i} + {a}")
+        runs.append(run_one(replace(cfg, seed=seed), d, i, a, split))
     if progress is not None:
         progress(len(cases), len(cases), "done")
     return runs
+
+
+def cells(runs):
+    """The runs grouped by (init, activation, depth), in run order, each with
+    its rates over seeds: {outcome: count}, the seeds' epochs to target, and
+    the diagnoses at init."""
+    groups = {}
+    for r in runs:
+        groups.setdefault((r.init, r.activation, r.depth), []).append(r)
+    out = []
+    for (init, act, depth), rs in groups.items():
+        epochs = sorted(r.epochs_to_target for r in rs if r.outcome == "learned")
+        out.append({
+            "init": init, "activation": act, "depth": depth, "seeds": [r.seed for r in rs],
+            "n": len(rs), "rates": {name: sum(r.outcome == name for r in rs) for name, _ in OUTCOMES},
+            "epochs_to_target": epochs,
+            "median_epochs": float(np.median(epochs)) if epochs else None,
+            "diagnoses": {d: sum(r.diagnosis == d for r in rs)
+                          for d in dict.fromkeys(r.diagnosis for r in rs)},
+        })
+    return out
 
 
 SCALED = ("heuristic", "lecun", "xavier", "xavier-uniform", "sigmoid4", "he", "he-uniform")

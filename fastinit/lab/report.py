@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from fastinit.lab.experiment import OUTCOMES, RULES
+from fastinit.lab.experiment import OUTCOMES, RULES, cells
 
 FONT = 8   # one font size throughout the figure
 
@@ -51,27 +51,55 @@ def table(runs):
     return _grid(COLUMNS, rows)
 
 
+RATE_COLUMNS = ("init", "activation", "learned", "partial", "stalled", "diverged",
+                "epochs (median, range)", "diagnosis at init")
+
+
+def _epochs(cell):
+    e = cell["epochs_to_target"]
+    if not e:
+        return "-"
+    return f"{cell['median_epochs']:g} ({e[0]}-{e[-1]})" if len(e) > 1 else f"{e[0]}"
+
+
+def rates_table(runs):
+    """Several seeds, one depth: per init x activation, how many seeds
+    learned, partly learned, stalled and diverged, the median epochs to
+    target over the seeds that learned (with its range), and the diagnoses."""
+    rows = []
+    for c in cells(runs):
+        n = c["n"]
+        rows.append((c["init"], c["activation"],
+                     *(f"{c['rates'][name]}/{n}" for name in ("learned", "partial", "stalled", "diverged")),
+                     _epochs(c), ", ".join(f"{d} {k}/{n}" if k < n else d for d, k in c["diagnoses"].items())))
+    return _grid(RATE_COLUMNS, rows)
+
+
 def matrix(runs):
     """Inits in rows, depths in columns, for each activation: the outcome and
-    the epochs to target ('learned 12', 'stalled')."""
+    the epochs to target ('learned 12', 'stalled'); over several seeds, how
+    many learned and their median epochs ('4/5 learned 12')."""
     inits = list(dict.fromkeys(r.init for r in runs))
     acts = list(dict.fromkeys(r.activation for r in runs))
     depths = sorted({r.depth for r in runs})
-    by = {(r.init, r.activation, r.depth): r for r in runs}
+    by = {(c["init"], c["activation"], c["depth"]): c for c in cells(runs)}
     header = ("init",) + tuple(f"{a} d{d}" for a in acts for d in depths)
     rows = []
     for i in inits:
-        cells = [i]
+        row = [i]
         for a in acts:
             for d in depths:
-                r = by.get((i, a, d))
-                if r is None:
-                    cells.append("")
-                elif r.outcome == "learned":
-                    cells.append(f"learned {r.epochs_to_target}")
+                c = by.get((i, a, d))
+                if c is None:
+                    row.append("")
+                elif c["n"] > 1:       # rates over seeds: learned/n, and the median epochs
+                    learned = c["rates"]["learned"]
+                    row.append(f"{learned}/{c['n']} learned" + (f" {c['median_epochs']:g}" if learned else ""))
+                elif c["rates"]["learned"]:
+                    row.append(f"learned {c['epochs_to_target'][0]}")
                 else:
-                    cells.append(r.outcome)
-        rows.append(tuple(cells))
+                    row.append(next(name for name, k in c["rates"].items() if k))
+        rows.append(tuple(row))
     return _grid(header, rows)
 
 
@@ -106,6 +134,7 @@ def to_json(cfg, runs, path):
         "config": {k: getattr(cfg, k) for k in cfg.__dataclass_fields__},
         "rules": [{"diagnosis": n, "rule": t} for n, t in RULES],
         "outcomes": [{"outcome": n, "rule": t} for n, t in OUTCOMES],
+        "cells": cells(runs),      # per init x activation x depth: outcome rates over the seeds
         "runs": [],
     }
     for r in runs:
