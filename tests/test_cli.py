@@ -410,3 +410,14 @@ def test_bad_seeds_are_one_line_and_exit_2(bad, capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["compare", "--seeds", bad])
     assert e.value.code == 2 and capsys.readouterr().err.count("\n") == 1
+
+
+def test_clip_option(capsys):
+    for bad in ["0", "-1", "nan", "x"]:
+        with pytest.raises(SystemExit) as e:
+            cli.main(["compare", "--clip", bad])
+        assert e.value.code == 2
+    capsys.readouterr()
+    code = cli.main(["compare", "--init", "he", "--activation", "relu", "--depth", "2", "--epochs", "2",
+                     "--samples", "128", "--clip", "none", "--no-progress"])
+    assert code == 0 and "gradient-norm clip none" in capsys.readouterr().out

@@ -220,3 +220,29 @@ def test_bad_training_arguments():
         net.step(0.1, momentum=1.5)
     with pytest.raises(RuntimeError, match="forward"):
         MLP([2, 2], seed=0).backward(np.zeros(2))
+
+
+def test_gradient_clipping_scales_the_step_to_the_clip():
+    from fastinit.nn import training
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 4)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+
+    def one_step(clip):
+        net = MLP([4, 8, 2], "relu", "he_normal", output="softmax", seed=0)
+        before = [layer.W.copy() for layer in net.layers]
+        net.train_epoch(X, y, lr=0.5, batch_size=64, clip=clip)
+        return net, [layer.W - w for layer, w in zip(net.layers, before)]
+
+    net, free = one_step(None)
+    g = training.grad_norm(net)                      # the norm of that one step's gradient
+    assert g > 0.01
+    _, clipped = one_step(g / 4)
+    for a, b in zip(free, clipped):
+        np.testing.assert_allclose(b, a / 4, rtol=1e-5, atol=1e-7)
+    _, loose = one_step(g * 10)                      # below the clip nothing changes
+    for a, b in zip(free, loose):
+        np.testing.assert_array_equal(a, b)
+    for bad, exc in [(0.0, ValueError), (-1.0, ValueError), ("x", TypeError)]:
+        with pytest.raises(exc, match="clip"):
+            net.fit(X, y, epochs=1, clip=bad)

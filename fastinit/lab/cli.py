@@ -113,6 +113,13 @@ def _depths(text):
     return tuple(out)
 
 
+def _clip(text):
+    """--clip: a finite number > 0, or none."""
+    if text.strip().lower() == "none":
+        return None
+    return _number("--clip", 0, integer=False, strict=True)(text)
+
+
 def _seeds(text):
     """--seeds: a count N (seeds --seed .. --seed + N - 1) or a list of seeds."""
     parts = [t.strip() for t in text.split(",") if t.strip()]
@@ -169,6 +176,9 @@ def build_parser():
                    help="learning rate (default 0.02 x min(1, 8/depth): 0.02 at depth 8, 0.0053 at 30)")
     c.add_argument("--momentum", type=_number("--momentum", 0, integer=False, below=1), default=d.momentum,
                    help="SGD momentum in [0, 1) (default %(default)s)")
+    c.add_argument("--clip", type=_clip, default=d.clip,
+                   help="clip the global gradient norm at this value before each step, for every "
+                        "init alike; 'none' for plain SGD (default %(default)s)")
     c.add_argument("--batch-size", type=_number("--batch-size", 1), default=d.batch_size, help="mini-batch size (default %(default)s)")
     c.add_argument("--seed", type=_number("--seed", 0), default=d.seed, help="seed of the data, the weights and the shuffling (default %(default)s)")
     c.add_argument("--seeds", type=_seeds, default=None, metavar="N|LIST",
@@ -300,6 +310,7 @@ def compare(args, out=None, err=None):
     err = sys.stderr if err is None else err
     cfg = ex.Config(data=args.data, samples=args.samples, noise=args.noise, depths=args.depth,
                     width=args.width, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
+                    clip=args.clip,
                     batch_size=args.batch_size, seed=args.seed, dtype=args.dtype,
                     inits=args.init, activations=args.activation, seeds=_seed_list(args))
     if not _check(args, cfg, err):
@@ -321,7 +332,8 @@ def compare(args, out=None, err=None):
     lrs = ", ".join(f"{ex.default_lr(d) if cfg.lr is None else cfg.lr:.3g}" for d in cfg.depths)
     print(f"fastinit compare: {cfg.data} ({len(runs) and runs[0].chance:.2f} chance), MLP "
           f"{'/'.join(map(str, cfg.depths))} hidden layers of {cfg.width}, softmax output, "
-          f"{cfg.epochs} epochs, lr {lrs}, momentum {cfg.momentum}, batch {cfg.batch_size}, "
+          f"{cfg.epochs} epochs, lr {lrs}, momentum {cfg.momentum}, "
+          f"gradient-norm clip {cfg.clip if cfg.clip is not None else 'none'}, batch {cfg.batch_size}, "
           + (f"seeds {_span(seeds)}" if len(seeds) > 1 else f"seed {cfg.seed}") + f", {cfg.dtype}",
           file=table)
     for depth in cfg.depths:

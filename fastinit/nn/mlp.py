@@ -284,16 +284,17 @@ class MLP:
         return _training.evaluate(self, X, y, loss)
 
     def fit(self, X, y, epochs=10, lr=0.1, batch_size=32, loss=None, *, momentum=0.0,
-            shuffle=True, seed=0, X_val=None, y_val=None, callback=None):
+            shuffle=True, seed=0, X_val=None, y_val=None, callback=None, clip=None):
         return _training.fit(self, X, y, epochs, lr, batch_size, loss, momentum=momentum,
                              shuffle=shuffle, seed=seed, X_val=X_val, y_val=y_val,
-                             callback=callback)
+                             callback=callback, clip=clip)
 
     fit.__doc__ = _training.fit.__doc__
 
-    def train_epoch(self, X, y, lr=0.1, batch_size=32, loss=None, *, momentum=0.0, order=None):
+    def train_epoch(self, X, y, lr=0.1, batch_size=32, loss=None, *, momentum=0.0, order=None,
+                    clip=None):
         return _training.train_epoch(self, X, y, lr, batch_size, loss, momentum=momentum,
-                                     order=order)
+                                     order=order, clip=clip)
 
     train_epoch.__doc__ = _training.train_epoch.__doc__
 

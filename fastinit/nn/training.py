@@ -24,7 +24,7 @@ def evaluate(net, X, y, loss=None):
     return value, accuracy(net.output, P, ws.Y)
 
 def fit(net, X, y, epochs=10, lr=0.1, batch_size=32, loss=None, *, momentum=0.0,
-        shuffle=True, seed=0, X_val=None, y_val=None, callback=None):
+        shuffle=True, seed=0, X_val=None, y_val=None, callback=None, clip=None):
     """Mini-batch SGD; returns the history.
 
     Parameters
@@ -44,6 +44,10 @@ def fit(net, X, y, epochs=10, lr=0.1, batch_size=32, loss=None, *, momentum=0.0,
         Evaluated after every epoch.
     callback : callable, optional
         ``callback(epoch, history)`` after every epoch.
+    clip : float, optional
+        Clip the global gradient norm (every dW and db together) to
+        ``clip`` before each step: a step whose gradient norm g exceeds it
+        is taken with ``lr * clip / g``. None: no clipping.
 
     Returns
     -------
@@ -57,6 +61,7 @@ def fit(net, X, y, epochs=10, lr=0.1, batch_size=32, loss=None, *, momentum=0.0,
     epochs = check_int(epochs, "epochs")
     batch_size = check_int(batch_size, "batch_size", low=1)
     lr = check_real(lr, "lr")
+    clip = _check_clip(clip)
     X = net._check_X(X)
     y = np.asarray(y)
     n = X.shape[0]
@@ -68,17 +73,17 @@ def fit(net, X, y, epochs=10, lr=0.1, batch_size=32, loss=None, *, momentum=0.0,
     # overflow in a diverging run is reported by hist["diverged"], not warned
     with np.errstate(over="ignore", invalid="ignore"), _blas.limit(net._product(batch_size)):
         _epochs(net, X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
-                     callback, hist)
+                callback, hist, clip)
     return hist
 
 def _epochs(net, X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
-            callback, hist):
+            callback, hist, clip=None):
     rng = np.random.default_rng(seed)
     order = np.arange(X.shape[0])
     for epoch in range(epochs):
         if shuffle:
             rng.shuffle(order)
-        epoch_loss = _train_epoch(net, X, y, order, lr, batch_size, loss, momentum)
+        epoch_loss = _train_epoch(net, X, y, order, lr, batch_size, loss, momentum, clip)
         hist["loss"].append(epoch_loss)
         hist["accuracy"].append(evaluate(net, X, y, loss)[1])
         if X_val is not None:
@@ -91,7 +96,27 @@ def _epochs(net, X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_
             hist["diverged"] = True
             break
 
-def train_epoch(net, X, y, lr=0.1, batch_size=32, loss=None, *, momentum=0.0, order=None):
+def _check_clip(clip):
+    if clip is None:
+        return None
+    clip = check_real(clip, "clip")
+    if clip <= 0:
+        raise ValueError(f"clip must be > 0 or None, got {clip}")
+    return clip
+
+
+def grad_norm(net):
+    """The global norm of the last gradients, every dW and db together."""
+    total = 0.0
+    for layer in net.layers:
+        for g in (layer.dW, layer.db):
+            flat = g.ravel()
+            total += float(np.dot(flat, flat))
+    return math.sqrt(total)
+
+
+def train_epoch(net, X, y, lr=0.1, batch_size=32, loss=None, *, momentum=0.0, order=None,
+                clip=None):
     """One pass of mini-batch SGD over ``X`` in ``order`` (default: as
     given); returns the mean batch loss. ``fit`` is this plus shuffling,
     evaluation and history."""
@@ -101,9 +126,9 @@ def train_epoch(net, X, y, lr=0.1, batch_size=32, loss=None, *, momentum=0.0, or
     batch_size = check_int(batch_size, "batch_size", low=1)
     with _blas.limit(net._product(batch_size)):
         return _train_epoch(net, X, np.asarray(y), order, check_real(lr, "lr"), batch_size, loss,
-                                 momentum)
+                            momentum, _check_clip(clip))
 
-def _train_epoch(net, X, y, order, lr, batch_size, loss, momentum):
+def _train_epoch(net, X, y, order, lr, batch_size, loss, momentum, clip=None):
     through = through_output(net.output, loss)
     total = 0.0
     n = order.size
@@ -115,5 +140,10 @@ def _train_epoch(net, X, y, order, lr, batch_size, loss, momentum):
         net._targets(y[idx], idx.size, ws)
         total += loss_and_grad(net.output, loss, ws, net.dtype) * idx.size
         net._backward(ws, ws.X, through)
-        net.step(lr, momentum)
+        step = lr
+        if clip is not None:
+            g = grad_norm(net)
+            if g > clip:                    # inf: no step; NaN: the run diverges, as unclipped
+                step = lr * clip / g if math.isfinite(g) else (0.0 if g > 0 else g)
+        net.step(step, momentum)
     return total / max(n, 1)
