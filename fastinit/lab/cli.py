@@ -350,9 +350,7 @@ def compare(args, out=None, err=None):
               + (f", over {len(seeds)} seeds:" if len(seeds) > 1 else ":"), file=table)
         print(report.matrix(runs), file=table)
     first = [r for r in runs if r.seed == seeds[0]]
-    note = ex.sigmoid_note(first)
-    if note and len(seeds) > 1:
-        note = f"(seed {seeds[0]}) " + note
+    note = ex.sigmoid_note(runs)
     if note:
         print("\n" + textwrap.fill(note, 100), file=table)
     print(file=table)

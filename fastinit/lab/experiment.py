@@ -414,24 +414,30 @@ SCALED = ("heuristic", "lecun", "xavier", "xavier-uniform", "sigmoid4", "he", "h
 
 
 def sigmoid_note(runs):
-    """What this run showed about sigmoid nets, measured here: which scaled
-    inits learned at each depth, how sigmoid compares with tanh under the
-    same inits, and how its accuracy moves with depth (None without sigmoid
-    runs of a scaled init)."""
+    """What this run showed about sigmoid nets, measured here over every seed
+    it ran: which scaled inits learned at each depth (in how many seeds), how
+    sigmoid compares with tanh under the same inits, and how its mean
+    accuracy moves with depth (None without sigmoid runs of a scaled init)."""
     def scaled(act, d):
         return [r for r in runs if r.activation == act and r.depth == d and r.init in SCALED]
 
     depths = sorted({r.depth for r in runs if r.activation == "sigmoid" and r.init in SCALED})
     if not depths:
         return None
+    n = len({r.seed for r in runs})
     parts, means = [], []
     for d in depths:
         sig = scaled("sigmoid", d)
-        ok = [r.init for r in sig if r.outcome == "learned"]
-        best = max(sig, key=lambda r: r.test_accuracy if math.isfinite(r.test_accuracy) else -1)
+        learned = {}
+        for r in sig:
+            learned[r.init] = learned.get(r.init, 0) + (r.outcome == "learned")
+        ok = [f"{i} in {k}/{n} seeds" if n > 1 else i for i, k in learned.items() if k]
         means.append(float(np.mean([r.test_accuracy for r in sig])))
-        parts.append(f"at depth {d} " + (f"{', '.join(ok)} learned" if ok else
-                                         f"none learned (best {best.init}, {best.test_accuracy:.3f})"))
+        if ok:
+            parts.append(f"at depth {d} {', '.join(ok)} learned")
+        else:
+            best = max(sig, key=lambda r: r.test_accuracy if math.isfinite(r.test_accuracy) else -1)
+            parts.append(f"at depth {d} none learned (best {best.init}, {best.test_accuracy:.3f})")
     text = "Sigmoid with the scaled inits: " + "; ".join(parts) + "."
     tanh_ok = [d for d in depths if scaled("tanh", d)
                and sum(r.outcome == "learned" for r in scaled("tanh", d)) > len(scaled("tanh", d)) / 2]
