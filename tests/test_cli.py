@@ -425,3 +425,16 @@ def test_clip_option(capsys):
     code = cli.main(["compare", "--init", "he", "--activation", "relu", "--depth", "2", "--epochs", "2",
                      "--samples", "128", "--clip", "none", "--no-progress"])
     assert code == 0 and "gradient-norm clip none" in capsys.readouterr().out
+
+
+def test_sigmoid_note_blames_depth_only_when_no_scaling_learned():
+    def fake(init, act, depth, outcome, acc, seed=0):
+        r = _fake(accs=(acc,))
+        r.init, r.activation, r.depth, r.outcome, r.seed = init, act, depth, outcome, seed
+        return r
+    base = [fake("he", "tanh", d, "learned", 0.99) for d in (3, 8)]
+    failing = base + [fake("he", "sigmoid", 3, "learned", 0.9), fake("he", "sigmoid", 8, "stalled", 0.5)]
+    assert "whatever the scaling" in ex.sigmoid_note(failing)
+    learning = failing + [fake("sigmoid4", "sigmoid", 8, "learned", 0.95)]
+    note = ex.sigmoid_note(learning)
+    assert "whatever the scaling" not in note and "at depth 8 sigmoid4 learned" in note

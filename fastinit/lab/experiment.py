@@ -417,7 +417,9 @@ def sigmoid_note(runs):
     """What this run showed about sigmoid nets, measured here over every seed
     it ran: which scaled inits learned at each depth (in how many seeds), how
     sigmoid compares with tanh under the same inits, and how its mean
-    accuracy moves with depth (None without sigmoid runs of a scaled init)."""
+    accuracy moves with depth (None without sigmoid runs of a scaled init).
+    It blames depth and the activation only when no scaled init learned
+    sigmoid at the deepest depth in any seed."""
     def scaled(act, d):
         return [r for r in runs if r.activation == act and r.depth == d and r.init in SCALED]
 
@@ -446,7 +448,8 @@ def sigmoid_note(runs):
     if len(depths) > 1:
         trend = ", ".join(f"{m:.2f} at depth {d}" for d, m in zip(depths, means))
         text += f" Mean sigmoid test accuracy: {trend}."
-        if means[-1] < means[0] and tanh_ok:
+        deepest = scaled("sigmoid", depths[-1])
+        if means[-1] < means[0] and tanh_ok and not any(r.outcome == "learned" for r in deepest):
             text += (" Sigmoid nets learn slower and get worse with depth whatever the scaling"
                      " (Glorot & Bengio 2010: the top hidden layer saturates); it is depth and the"
                      " activation, not Xavier's scaling, that fails them.")
