@@ -11,7 +11,6 @@ cdef object as_out(object out, str name=*)
 cdef int same_storage(object t, cnp.ndarray view, str name=*) except -1
 cdef cnp.dtype out_dtype(object out, object dtype, str name=*, bint halves=*)
 cdef bint single(cnp.dtype dt) noexcept
-cdef int half_kind(cnp.dtype dt) noexcept
 cdef cnp.ndarray check_out(object out, tuple shape, cnp.dtype dtype, str name=*)
 cdef bint overlaps(cnp.ndarray a, cnp.ndarray b) except -1
 cdef double dtype_max(cnp.dtype dtype) noexcept

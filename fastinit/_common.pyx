@@ -28,7 +28,6 @@ cdef double F64_MAX = float(np.finfo(np.float64).max)
 # Elements an array may hold: 2**59, so that even float64's bytes stay far
 # inside a signed 64-bit size (numpy's own limit is the address space).
 cdef Py_ssize_t MAX_SIZE = (<Py_ssize_t>1) << 59
-MAX_ELEMENTS = MAX_SIZE
 
 # ---- threads ----------------------------------------------------------------
 cdef int n_threads = 1
@@ -238,13 +237,6 @@ cdef double dtype_max(cnp.dtype dtype) noexcept:
 cdef inline bint single(cnp.dtype dt) noexcept:
     """Whether a draw of ``dt`` is computed in float32 (float32, float16, bfloat16)."""
     return dt is not F64
-
-
-cdef inline int half_kind(cnp.dtype dt) noexcept:
-    """0 for float32/float64, 1 for float16, 2 for bfloat16 (either form)."""
-    if dt is F32 or dt is F64:
-        return 0
-    return 1 if dt is F16 else 2
 
 
 def float16_bits(double v):

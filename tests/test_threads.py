@@ -69,56 +69,55 @@ def test_seed_none_never_hands_one_stream_to_two_draws():
     assert len(set(draws)) == 320 and set(draws) == expected
 
 
-def test_set_num_threads_while_others_draw_keeps_the_bits():
-    want = {s: fastinit.normal((300, 700), seed=s).tobytes() for s in range(4)}
+@contextlib.contextmanager
+def toggling(change):
+    """Run ``change(k)`` for k = 0, 1, 2, ... in a thread until the block ends."""
     stop = threading.Event()
 
-    def toggler():
-        n = 1
+    def loop():
+        k = 0
         while not stop.is_set():
-            fastinit.set_num_threads(n)
-            n = 3 - n
+            change(k)
+            k += 1
 
-    t = threading.Thread(target=toggler, daemon=True)
+    t = threading.Thread(target=loop, daemon=True)
     t.start()
     try:
-        def worker(k):
-            for _ in range(10):
-                s = k % 4
-                assert fastinit.normal((300, 700), seed=s).tobytes() == want[s]
-        in_threads(worker, n=4)
+        yield
     finally:
         stop.set()
         t.join(TIMEOUT)
+
+
+def test_set_num_threads_while_others_draw_keeps_the_bits():
+    want = {s: fastinit.normal((300, 700), seed=s).tobytes() for s in range(4)}
+
+    def worker(k):
+        for _ in range(10):
+            s = k % 4
+            assert fastinit.normal((300, 700), seed=s).tobytes() == want[s]
+
+    with toggling(lambda k: fastinit.set_num_threads(1 + k % 2)):
+        in_threads(worker, n=4)
 
 
 def test_set_simd_level_while_others_draw_keeps_the_bits():
     level = fastinit.simd_level()
-    want = {s: (fastinit.normal((200, 301), seed=s).tobytes(),
+    levels = fastinit.simd_levels()
+
+    def draw(s):
+        return (fastinit.normal((200, 301), seed=s).tobytes(),
                 fastinit.truncated_normal((200, 301), seed=s, dtype=np.float64).tobytes())
-            for s in range(4)}
-    stop = threading.Event()
+    want = {s: draw(s) for s in range(4)}
 
-    def toggler():
-        k = 0
-        levels = fastinit.simd_levels()
-        while not stop.is_set():
-            fastinit.set_simd_level(levels[k % len(levels)])
-            k += 1
+    def worker(k):
+        for _ in range(10):
+            assert draw(k % 4) == want[k % 4]
 
-    t = threading.Thread(target=toggler, daemon=True)
-    t.start()
     try:
-        def worker(k):
-            for _ in range(10):
-                s = k % 4
-                got = (fastinit.normal((200, 301), seed=s).tobytes(),
-                       fastinit.truncated_normal((200, 301), seed=s, dtype=np.float64).tobytes())
-                assert got == want[s]
-        in_threads(worker, n=4)
+        with toggling(lambda k: fastinit.set_simd_level(levels[k % len(levels)])):
+            in_threads(worker, n=4)
     finally:
-        stop.set()
-        t.join(TIMEOUT)
         fastinit.set_simd_level(level)
 
 
