@@ -256,9 +256,13 @@ def plot_path(path):
 
 
 def _check_plot(path, err):
-    """--plot: matplotlib installed, and a format it writes."""
+    """--plot: a file path whose folder exists, matplotlib installed, and a
+    format it writes (in that order: the path does not need matplotlib)."""
     if path == "-":
         err.write("fastinit compare: error: --plot needs a file name, not '-'\n")
+        return False
+    written, ext = plot_path(path)
+    if not _check_path("--plot", written, err):
         return False
     try:
         import matplotlib  # noqa: F401   (first: a loaded submodule would not check it)
@@ -268,12 +272,11 @@ def _check_plot(path, err):
                   "pip install 'fastinit[plot]' (or pip install matplotlib)\n")
         return False
     formats = FigureCanvasBase.get_supported_filetypes()
-    written, ext = plot_path(path)
     if ext not in formats:
         err.write(f"fastinit compare: error: --plot {path!r}: matplotlib cannot write .{ext} files; "
                   f"use one of {', '.join('.' + f for f in sorted(formats))}\n")
         return False
-    return _check_path("--plot", written, err)
+    return True
 
 
 def _check(args, cfg, err):
