@@ -45,8 +45,8 @@ class InitMode(TorchFunctionMode):
             _tinit.uniform_: self._nn(_ft.uniform_),
             _tinit.normal_: self._nn(_ft.normal_),
             _tinit.kaiming_uniform_: self._nn(_ft.kaiming_uniform_),
-            T.uniform_: self._method(_ft.uniform_, ("from", "to")),
-            T.normal_: self._method(_ft.normal_, ("mean", "std")),
+            T.uniform_: self._method(_ft.uniform_, {"from": "a", "to": "b"}),
+            T.normal_: self._method(_ft.normal_, {}),
             torch.randn: self._factory(_ft.normal_),
             torch.rand: self._factory(_ft.uniform_),
             torch.randn_like: self._like(_ft.normal_),
@@ -76,12 +76,11 @@ class InitMode(TorchFunctionMode):
             return self._draw(fill, tensor, args, dict(kwargs))
         return handler
 
-    def _method(self, fill, names):
+    def _method(self, fill, renames):
+        """A tensor method: its keyword names (``from``/``to`` of
+        ``Tensor.uniform_``) renamed to the fill's (``a``/``b``)."""
         def handler(tensor, *args, **kwargs):
-            kwargs = dict(kwargs)
-            for torch_name, ours in zip(names, fill.__code__.co_varnames[1:3]):
-                if torch_name in kwargs:
-                    kwargs[ours] = kwargs.pop(torch_name)
+            kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
             return self._draw(fill, tensor, args, kwargs)
         return handler
 
