@@ -148,30 +148,68 @@ def test_cli_json_and_plot(tmp_path, capsys):
     assert img.shape[0] > 400 and img.shape[1] > 400
 
 
-def test_figure_panels():
-    """The figure: one histogram panel per init x activation at the deepest
-    depth, accuracy curves per activation, accuracy against depth; one font."""
+def test_figure_panels_and_caption():
+    """The figure: a heat map per init x activation x depth, a gradient-norm
+    row (log) and an accuracy row per activation x depth, accuracy against
+    depth, and a caption made from the run; one font, one colour scale."""
     pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
     from fastinit.lab import report
-    cfg = ex.Config(depths=(2, 4), inits=("zeros", "large", "he"), activations=("relu", "tanh"),
-                    epochs=2, samples=200)
-    fig = report.figure(ex.run_all(cfg))
+    cfg = ex.Config(depths=(2, 4), inits=("zeros", "large", "lecun", "he"),
+                    activations=("relu", "tanh"), epochs=2, samples=200)
+    runs = ex.run_all(cfg)
+    fig = report.figure(runs)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    for i in ("zeros", "large", "he"):
+    for d in (2, 4):
         for a in ("relu", "tanh"):
-            assert any(t.startswith(f"{i} + {a}, depth 4:") for t in titles), titles
+            for i in ("zeros", "large", "lecun", "he"):
+                assert any(t.startswith(f"{i} + {a}, depth {d}:") for t in titles), titles
+            assert f"test accuracy, {a}, depth {d}" in titles
+            assert f"gradient norm at init, {a}, depth {d}" in titles
     for a in ("relu", "tanh"):
-        assert f"test accuracy, {a}, depth 4" in titles
         assert f"final test accuracy by depth, {a}" in titles
-    hist = [ax for ax in fig.axes if " + " in ax.get_title()]
-    assert all(ax.get_xlabel() for ax in hist)
-    assert any("exact 0" in t.get_text() for ax in hist for t in ax.texts)   # ReLU's zeros, as a number
+    grads = [ax for ax in fig.axes if ax.get_title().startswith("gradient norm")]
+    assert all(ax.get_yscale() == "log" for ax in grads)
+    assert any("hidden layers all 0: zeros" in t.get_text() for ax in grads for t in ax.texts)
+    heat = [ax for ax in fig.axes if " + " in ax.get_title()]
+    norms = {(c.norm.vmin, c.norm.vmax) for ax in heat for c in ax.collections}
+    assert len(norms) == 1                                  # one colour scale for every panel
+    relu = [ax for ax in heat if "+ relu" in ax.get_title()]
+    assert all(ax.get_yticklabels()[0].get_text() == "0" for ax in relu)   # ReLU's zero band
+    accs = [ax for ax in fig.axes if ax.get_title().startswith("test accuracy")]
+    looks = {(ln.get_color(), ln.get_linestyle(), ln.get_marker()) for ln in accs[0].lines}
+    assert len(looks) == len(accs[0].lines) == 4           # each init drawn its own way
+    caption = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid() == "caption"]
+    assert len(caption) == 1
+    text = " ".join(caption[0].split())
+    assert text == " ".join(report.caption(runs).split())
+    by = {(r.init, r.activation): r for r in runs if r.depth == 4}
+    for a in ("relu", "tanh"):
+        assert f"{a}, depth 4:" in text
+        for i in ("zeros", "large", "lecun", "he"):
+            assert f"{i} + {a}:" in text
+    he = by["he", "relu"]
+    assert "activations identical" in text                  # zeros: std 0 in every layer
+    phrase = report._std_phrase(he)
+    assert phrase in text and f"{he.hidden[0]['act_std']:.2g}" in phrase
     sizes = {t.get_fontsize() for ax in fig.axes for t in [ax.title, ax.xaxis.label, ax.yaxis.label]}
     assert sizes == {report.FONT}
     w, h = fig.get_size_inches()
     assert w >= 8 and h >= 8
-    import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_caption_reads_the_spread_per_layer():
+    """The caption's words follow the numbers: a spread that shrinks by a
+    constant factor per layer is called so, with the factor."""
+    from fastinit.lab import report
+    r = ex.Run("lecun", "relu", 4, 0.5, [{"act_std": 1.0 * 0.5 ** k, "distinct_units": 64,
+                                          "grad_norm": 1.0, "saturated": 0.0} for k in range(4)]
+               + [{"grad_norm": 1.0}], [], {"val_accuracy": [0.5], "diverged": False, "loss": [1.0]},
+               True, 0.0)
+    assert report._std_phrase(r) == "std shrinks 0.5x per layer (1 -> 0.12)"
+    r.at_init[:4] = [dict(d, act_std=0.8) for d in r.at_init[:4]]
+    assert report._std_phrase(r).startswith("std steady across 4 layers")
 
 
 def test_digits_needs_scikit_learn_or_runs(monkeypatch, capsys):
@@ -294,7 +332,7 @@ def test_help_wraps_between_names_and_says_what_the_figure_shows(capsys):
     words = set(" ".join(text.split()).replace(",", " ").replace(")", " ").replace("(", " ").split())
     for name in ex.INITS:
         assert name in words, f"{name} broken across lines in --help"
-    assert "histograms" in text and "loss curves" not in text
+    assert "histograms" in text and "gradient norm" in text and "caption" in text
 
 
 def test_ctrl_c_writes_what_is_done_and_exits_130(tmp_path):

@@ -189,10 +189,12 @@ def build_parser():
     c.add_argument("--json", metavar="FILE", help="write everything, per layer and per epoch, to FILE "
                                                   "('-': to stdout, and the table to stderr)")
     c.add_argument("--plot", metavar="FILE.png",
-                   help="draw a figure (needs matplotlib): for the deepest depth, the activation "
-                        "histograms of every hidden layer at init per init and activation, and the "
-                        "test accuracy per epoch; with several depths, the final test accuracy by "
-                        "depth. The format follows the extension (png, pdf, svg, ...; none: png)")
+                   help="draw a figure (needs matplotlib): for every depth, per init and activation, "
+                        "the activation histograms of every hidden layer at init as a heat map; "
+                        "per activation, the gradient norm of every layer at init and the test "
+                        "accuracy per epoch; with several depths, the final test accuracy by "
+                        "depth; and a caption of what the run shows. The format follows the "
+                        "extension (png, pdf, svg, ...; none: png)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     b = sub.add_parser("bench", help="time fastinit against NumPy (and PyTorch if installed)",

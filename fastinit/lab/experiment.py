@@ -300,31 +300,36 @@ def story(run, diag_why, out_why):
     return f"{diag_why}; {out_why}"
 
 
-def _histograms(net, bins=40):
+# ReLU activations are binned in fixed log-spaced bins (4 per decade, from
+# 1e-12 to 1e12; values beyond go to the end bins), the same for every run,
+# so the figure can put the runs of one column on one scale.
+RELU_EDGES = np.logspace(-12, 12, 4 * 24 + 1)
+BINS = 40   # tanh and sigmoid: equal bins over the activation's range
+
+
+def _histograms(net):
     """Per hidden layer, the activations of the diagnostics' forward pass as
-    counts and edges. tanh and sigmoid: their whole range. ReLU: the share of
-    exact zeros apart, and the positive values in log-spaced bins from their
-    0.1th percentile to their maximum, so a net whose activations grow by
-    decades from layer to layer still shows every layer."""
+    counts and edges. tanh and sigmoid: ``BINS`` equal bins over their whole
+    range. ReLU: the share of exact zeros apart (``zero_fraction``), and the
+    positive values in the fixed log-spaced bins of ``RELU_EDGES``, so a net
+    whose activations grow or shrink by decades from layer to layer still
+    shows every layer. ``total`` counts every finite value (zeros included)."""
     out = []
     for layer, A in zip(net.layers[:-1], net.outputs[:-1]):
         a = A.astype(np.float64).ravel()
         a = a[np.isfinite(a)]
-        h = {"zero_fraction": None, "log_bins": False, "max": float(np.abs(a).max()) if a.size else 0.0}
+        h = {"zero_fraction": None, "log_bins": False, "total": int(a.size),
+             "max": float(np.abs(a).max()) if a.size else 0.0}
         if layer.activation in ("tanh", "sigmoid"):
             rng = (-1.0, 1.0) if layer.activation == "tanh" else (0.0, 1.0)
-            counts, edges = np.histogram(a, bins=bins, range=rng)
+            counts, edges = np.histogram(a, bins=BINS, range=rng)
         else:
             h["zero_fraction"] = float(np.mean(a == 0)) if a.size else 1.0
             pos = a[a > 0]
-            if pos.size:
-                lo, hi = float(np.quantile(pos, 0.001)), float(pos.max())
-                hi = max(hi, lo * 1.0001)
-                edges = np.geomspace(lo, hi, bins + 1)
-                counts, edges = np.histogram(np.clip(pos, lo, hi), bins=edges)
-                h["log_bins"] = True
-            else:
-                counts, edges = np.zeros(0, np.int64), np.zeros(0)
+            edges = RELU_EDGES
+            inner = (edges[0] * 1.000001, edges[-1] / 1.000001)
+            counts, _ = np.histogram(np.clip(pos, *inner), bins=edges)
+            h["log_bins"] = True
         h["counts"], h["edges"] = counts.tolist(), edges.tolist()
         out.append(h)
     return out
