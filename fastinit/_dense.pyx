@@ -27,7 +27,7 @@ from fastinit._activations cimport (
     fi_sum_blocks_f32, fi_sum_blocks_f64, fi_sgd_f32, fi_sgd_f64, fi_act_f32, fi_act_f64,
     fi_passes_select,
 )
-from fastinit import _random
+from fastinit._random cimport join_simd_family
 
 cdef extern from "src/gemm.h" nogil:
     int fi_gemm_select(int cap)
@@ -52,14 +52,10 @@ cdef cnp.dtype F32 = np.dtype(np.float32)
 cdef cnp.dtype F64 = np.dtype(np.float64)
 
 
-def select_level(str level):
-    """Use the same SIMD level as the fills (fastinit._random.set_simd_level)."""
-    cdef int cap = _random.LEVELS.index(level)
-    fi_gemm_select(cap)
-    return _random.LEVELS[fi_passes_select(cap)]
-
-
-select_level(_random.simd_level())
+# The passes and the small products follow the one SIMD level, which
+# fastinit._random owns (src/simd.h).
+join_simd_family(fi_passes_select)
+join_simd_family(fi_gemm_select)
 
 
 # ---- the fused passes ----------------------------------------------------------------

@@ -23,9 +23,6 @@ cdef extern from "src/fills.h" nogil:
     void fi_fill_normal_f64(fi_key_t key, uint64_t offset, double mean, double std, int64_t n, double *out)
     void fi_fill_truncnorm_f32(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out)
     void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out)
-    int fi_fills_select(int cap)
-    int fi_fills_level()
-    const char *fi_fills_level_name(int level)
     double fi_ndtri(double p)
     double fi_log_ndtr_upper(double x)
 
@@ -35,3 +32,11 @@ cdef extern from "src/philox.h" nogil:
 
 cdef extern from "src/dispatch.h" nogil:
     int fi_cpu_level()
+
+# The one SIMD level of every kernel family (src/simd.h).
+cdef extern from "src/simd.h" nogil:
+    ctypedef int (*fi_family_select_fn)(int cap) noexcept nogil
+    int fi_simd_select(int cap)
+    int fi_simd_level()
+    const char *fi_simd_level_name(int level)
+    int fi_simd_join(fi_family_select_fn select)

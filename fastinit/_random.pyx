@@ -27,8 +27,8 @@ from fastinit._fills cimport (
     fi_key_t, fi_trunc_t, fi_philox4x32_10, fi_fill_raw,
     fi_fill_uniform_f32, fi_fill_uniform_f64, fi_fill_normal_f32,
     fi_fill_normal_f64, fi_fill_truncnorm_f32, fi_fill_truncnorm_f64,
-    fi_ndtri, fi_log_ndtr_upper, fi_fills_select, fi_fills_level, fi_fills_level_name,
-    fi_cpu_level,
+    fi_ndtri, fi_log_ndtr_upper, fi_cpu_level, fi_simd_select, fi_simd_level, fi_simd_level_name,
+    fi_simd_join, fi_family_select_fn,
 )
 from fastinit._openmp cimport (
     fi_have_openmp, fi_omp_max_threads, fi_omp_runtime, fi_compiler, fi_build_flags,
@@ -85,7 +85,7 @@ ctypedef struct params_t:
 # ---- build facts and the SIMD level ---------------------------------------------
 # The SIMD levels by name, narrowest first: scalar, avx2, avx512 on x86-64;
 # scalar, neon on aarch64.
-LEVELS = tuple(dict.fromkeys(fi_fills_level_name(k).decode() for k in range(3)))
+LEVELS = tuple(dict.fromkeys(fi_simd_level_name(k).decode() for k in range(3)))
 
 
 def have_openmp():
@@ -109,12 +109,12 @@ def build_info():
 
 def cpu_simd_level():
     """The widest SIMD level this CPU runs."""
-    return fi_fills_level_name(fi_cpu_level()).decode()
+    return fi_simd_level_name(fi_cpu_level()).decode()
 
 
 def simd_level():
     """The SIMD level the fills and the dense passes use now."""
-    return fi_fills_level_name(fi_fills_level()).decode()
+    return fi_simd_level_name(fi_simd_level()).decode()
 
 
 def set_simd_level(level):
@@ -123,16 +123,17 @@ def set_simd_level(level):
     same bits. Call it while no kernel runs (tests, benchmarks)."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
-    chosen = LEVELS[fi_fills_select(LEVELS.index(level))]
-    import sys
-    dense = sys.modules.get("fastinit._dense")
-    if dense is not None:
-        dense.select_level(chosen)
-    return chosen
+    return LEVELS[fi_simd_select(LEVELS.index(level))]
+
+
+cdef int join_simd_family(fi_family_select_fn select) noexcept:
+    """Make a kernel family compiled into another extension (the dense
+    passes) follow every level chosen here; it takes the current one now."""
+    return fi_simd_join(select)
 
 
 # The CPU's widest level until fastinit._threads applies FASTINIT_SIMD.
-fi_fills_select(len(LEVELS) - 1)
+fi_simd_select(len(LEVELS) - 1)
 
 
 # ---- scalar helpers for the tests --------------------------------------------------

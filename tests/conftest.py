@@ -5,7 +5,7 @@ from threadpoolctl import threadpool_limits
 import fastinit
 
 # The suite's products are small: one BLAS thread, so a busy machine (or CI
-# sharing its cores) does not starve spinning BLAS threads (issue 8).
+# sharing its cores) does not starve spinning BLAS threads.
 _BLAS_LIMIT = threadpool_limits(1, user_api="blas")
 
 
@@ -16,7 +16,10 @@ def _restore_threads():
     fastinit.set_num_threads(n)
 
 
-DTYPES = [np.float32, np.float64]
+@pytest.fixture(params=[np.float32, np.float64], ids=["float32", "float64"])
+def dtype(request):
+    """Each float dtype the kernels take."""
+    return request.param
 
 
 @pytest.fixture(params=fastinit.simd_levels())

@@ -146,3 +146,35 @@ def dense_backward(dA, X, W, A, name):
     """The textbook backward: dZ = dA * act'(A), dW = X^T dZ, db = sum dZ, dX = dZ W^T."""
     dZ = dA * act_grad_from_output(A, name)
     return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+# ---- toy data for the nn tests (the library's tests do not import the app) ----
+def toy_data(name="spirals", samples=1000, noise=0.1, seed=0, dtype=np.float32):
+    """(X, y): two interleaved spirals, two moons or three blobs,
+    standardised, shuffled."""
+    rng = np.random.default_rng(seed)
+    half = samples // 2
+    y = np.r_[np.zeros(half, np.int64), np.ones(samples - half, np.int64)]
+    if name == "blobs":
+        y = rng.integers(0, 3, samples)
+        angles = 2 * np.pi * np.arange(3) / 3
+        X = 2.0 * np.c_[np.cos(angles), np.sin(angles)][y] + rng.normal(0, 0.5 + noise, (samples, 2))
+    elif name == "spirals":
+        t = np.sqrt(rng.random(samples - half)) * 3 * np.pi
+        arm = np.c_[t * np.cos(t), t * np.sin(t)] / (3 * np.pi)
+        X = np.r_[arm[:half], -arm] + rng.normal(0, noise / 10, (samples, 2))
+    elif name == "moons":
+        t0, t1 = np.pi * rng.random(half), np.pi * rng.random(samples - half)
+        X = np.r_[np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]]
+        X += rng.normal(0, noise, X.shape)
+    else:
+        raise ValueError(name)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    perm = rng.permutation(samples)
+    return np.ascontiguousarray(X[perm], dtype=dtype), y[perm]
+
+
+def split(X, y, test_fraction=0.25):
+    """(X_train, y_train, X_test, y_test): the last ``test_fraction`` is the test set."""
+    n_test = max(1, int(round(len(X) * test_fraction)))
+    return X[:-n_test], y[:-n_test], X[-n_test:], y[-n_test:]

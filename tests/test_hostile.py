@@ -254,19 +254,8 @@ def test_nan_through_activations_stays_nan(act, dtype):
 
 
 # ---- every SIMD level gives the same bits ---------------------------------------------------
-LEVELS = [lv for lv in _random.LEVELS
-          if _random.LEVELS.index(lv) <= _random.LEVELS.index(_random.cpu_simd_level())]
-
-
-@pytest.fixture
-def restore_level():
-    level = _random.simd_level()
-    yield
-    _random.set_simd_level(level)
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_every_simd_level_gives_the_same_bits(dtype, restore_level):
+def test_every_simd_level_gives_the_same_bits(dtype, simd_level):
     draws = {
         "uniform": lambda: fastinit.uniform((3, 1001), -2.0, 5.0, dtype=dtype, seed=3, offset=7),
         "normal": lambda: fastinit.normal((3, 1001), 1.0, 2.0, dtype=dtype, seed=3, offset=5),
@@ -277,22 +266,24 @@ def test_every_simd_level_gives_the_same_bits(dtype, restore_level):
     }
     X = np.random.default_rng(0).standard_normal((130, 33)).astype(dtype)
     W = np.random.default_rng(1).standard_normal((33, 17)).astype(dtype)
-    results = {}
-    for level in LEVELS:
-        assert _random.set_simd_level(level) == level
+
+    def run():
         got = {k: f().tobytes() for k, f in draws.items()}
         # the dense passes may fuse multiply-adds per level: compare closely, not bitwise
         got["tanh"] = fastinit.dense_forward(X, W, None, "tanh")
-        results[level] = got
-    first = results[LEVELS[0]]
-    for level in LEVELS[1:]:
-        for k in draws:
-            assert results[level][k] == first[k], f"{k} differs at {level}"
-        np.testing.assert_allclose(results[level]["tanh"], first["tanh"], rtol=1e-5, atol=1e-6)
+        return got
+
+    assert fastinit.simd_level() == simd_level
+    here = run()
+    fastinit.set_simd_level("scalar")          # the fixture restores the level after
+    scalar = run()
+    for k in draws:
+        assert here[k] == scalar[k], f"{k} differs at {simd_level}"
+    np.testing.assert_allclose(here["tanh"], scalar["tanh"], rtol=1e-5, atol=1e-6)
 
 
 def test_simd_cap_from_the_environment():
-    code = "import fastinit._random as r; print(r.simd_level())"
+    code = "import fastinit; print(fastinit.simd_level())"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=dict(os.environ, FASTINIT_SIMD="scalar"), cwd="/")
     assert res.stdout.strip() == "scalar", res.stderr
@@ -300,7 +291,7 @@ def test_simd_cap_from_the_environment():
                          text=True, env=dict(os.environ, FASTINIT_SIMD="sse9"), cwd="/")
     assert res.returncode == 0 and "FASTINIT_SIMD" in res.stderr
     with pytest.raises(ValueError, match="level"):
-        _random.set_simd_level("sse9")
+        fastinit.set_simd_level("sse9")
 
 
 # ---- overlap, whatever object each buffer comes as ---------------------------------------------

@@ -8,7 +8,6 @@ from scipy import stats
 
 import fastinit
 import reference as ref
-from conftest import DTYPES
 
 NAMED = ["he_normal", "he_uniform", "xavier_normal", "xavier_uniform", "lecun_normal", "lecun_uniform"]
 CASES = [
@@ -31,7 +30,6 @@ def _check_law(x, kind, p):
         assert stats.kstest(x, stats.uniform(-p, 2 * p).cdf).pvalue > 1e-6
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMED)
 @pytest.mark.parametrize("shape,kw", CASES)
 def test_named_initializer_law(name, shape, kw, dtype):
@@ -80,7 +78,6 @@ def test_xavier_gain():
     _check_law(x, "uniform", 2.0 * math.sqrt(6 / 800))
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out", "fan_avg"])
 @pytest.mark.parametrize("distribution", ["normal", "uniform", "truncated_normal"])
 def test_variance_scaling_variance(mode, distribution, dtype):

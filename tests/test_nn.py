@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import fastinit
-from fastinit.lab import data
 from fastinit.nn import MLP, distinct_units
+
+import reference as ref
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
 XOR_Y = np.array([0, 1, 1, 0])
@@ -22,15 +23,15 @@ def test_fits_xor(act, init):
 
 @pytest.mark.parametrize("act,init", [("relu", "he_normal"), ("tanh", "xavier_normal")])
 def test_fits_two_spirals(act, init):
-    X, y = data.make("spirals", 1000, seed=0)
-    Xtr, ytr, Xte, yte = data.split(X, y)
+    X, y = ref.toy_data("spirals", 1000, seed=0)
+    Xtr, ytr, Xte, yte = ref.split(X, y)
     net = MLP([2, 64, 64, 64, 2], act, init, output="softmax", seed=1)
     hist = net.fit(Xtr, ytr, epochs=60, lr=0.02, batch_size=32, momentum=0.9, X_val=Xte, y_val=yte)
     assert hist["val_accuracy"][-1] > 0.95, hist["val_accuracy"][-5:]
 
 
 def test_sigmoid_output_bce_fits_moons():
-    X, y = data.make("moons", 400, noise=0.1, seed=0)
+    X, y = ref.toy_data("moons", 400, noise=0.1, seed=0)
     net = MLP([2, 32, 32, 1], "tanh", "xavier_uniform", output="sigmoid", seed=2)
     hist = net.fit(X, y, epochs=60, lr=0.05, batch_size=16, momentum=0.9)
     assert hist["accuracy"][-1] > 0.95
@@ -38,7 +39,7 @@ def test_sigmoid_output_bce_fits_moons():
 
 @pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid"])
 def test_zero_init_leaves_one_unit_per_layer(act):
-    X, y = data.make("spirals", 256, seed=0)
+    X, y = ref.toy_data("spirals", 256, seed=0)
     net = MLP([2, 32, 32, 32, 2], act, "zeros", output="softmax", seed=0)
     net.fit(X, y, epochs=5, lr=0.1, batch_size=32)
     assert [d["distinct_units"] for d in net.diagnostics(X)[:-1]] == [1, 1, 1]
@@ -46,14 +47,14 @@ def test_zero_init_leaves_one_unit_per_layer(act):
 
 @pytest.mark.parametrize("act", ["relu", "tanh"])
 def test_zero_init_gets_exactly_zero_hidden_gradients(act):
-    X, y = data.make("spirals", 128, seed=0)
+    X, y = ref.toy_data("spirals", 128, seed=0)
     net = MLP([2, 16, 16, 2], act, "zeros", output="softmax", seed=0)
     diag = net.diagnostics(X, y)
     assert all(d["grad_norm"] == 0.0 for d in diag[:-1])
 
 
 def test_constant_init_is_symmetric():
-    X, y = data.make("spirals", 256, seed=0)
+    X, y = ref.toy_data("spirals", 256, seed=0)
     const = lambda shape, dtype=None, seed=None: fastinit.constant(shape, 0.5, dtype=dtype)  # noqa: E731
     net = MLP([2, 16, 16, 2], "relu", const, output="softmax", seed=0, bias_init=const)
     net.fit(X, y, epochs=3, lr=0.01, batch_size=32)
@@ -62,7 +63,7 @@ def test_constant_init_is_symmetric():
 
 def test_small_random_tanh_vanishes():
     """The documents' small random init (weights and biases ~ N(0, 0.01^2))."""
-    X, y = data.make("spirals", 256, seed=0)
+    X, y = ref.toy_data("spirals", 256, seed=0)
     small = lambda shape, dtype=None, seed=None: fastinit.normal(shape, 0.0, 0.01, dtype=dtype, seed=seed)  # noqa: E731
     net = MLP([2] + [64] * 8 + [2], "tanh", small, output="softmax", seed=0, bias_init=small)
     g = [d["grad_norm"] for d in net.diagnostics(X, y)]
@@ -71,7 +72,7 @@ def test_small_random_tanh_vanishes():
 
 
 def test_he_relu_keeps_activations_alive_at_depth():
-    X, _ = data.make("spirals", 512, seed=0)
+    X, _ = ref.toy_data("spirals", 512, seed=0)
     net = MLP([2] + [256] * 20 + [2], "relu", "he_normal", output="softmax", seed=0)
     stds = [d["act_std"] for d in net.diagnostics(X)[:-1]]
     assert 0.1 < stds[-1] / stds[0] < 10
@@ -111,7 +112,7 @@ def test_gradients_match_finite_differences(act, output, loss):
 
 
 def test_training_steps_allocate_nothing():
-    X, y = data.make("spirals", 256, seed=0)
+    X, y = ref.toy_data("spirals", 256, seed=0)
     net = MLP([2, 64, 64, 64, 2], "relu", "he_normal", output="softmax", seed=0)
     xb, yb = X[:32].copy(), y[:32].copy()
     for _ in range(3):  # buffers made, caches warm
@@ -147,7 +148,7 @@ def test_momentum_step_matches_reference():
 
 
 def test_same_seed_same_network_and_history():
-    X, y = data.make("moons", 200, seed=3)
+    X, y = ref.toy_data("moons", 200, seed=3)
     runs = []
     for _ in range(2):
         net = MLP([2, 16, 2], "relu", "he_uniform", output="softmax", seed=5)
@@ -157,7 +158,7 @@ def test_same_seed_same_network_and_history():
 
 
 def test_diagnostics_fields():
-    X, y = data.make("blobs", 120, seed=0)
+    X, y = ref.toy_data("blobs", 120, seed=0)
     net = MLP([2, 8, 8, 3], "sigmoid", "xavier_normal", output="softmax", seed=0)
     diag = net.diagnostics(X, y)
     assert len(diag) == 3
@@ -179,7 +180,7 @@ def test_distinct_units():
 
 
 def test_diverging_training_stops_and_says_so():
-    X, y = data.make("spirals", 128, seed=0)
+    X, y = ref.toy_data("spirals", 128, seed=0)
     U = lambda s, dtype=None, seed=None: fastinit.uniform(s, 0, 1, dtype=dtype, seed=seed)  # noqa: E731
     net = MLP([2, 64, 64, 64, 1], "linear", U, output="linear", seed=0, bias_init=U)
     hist = net.fit(X, y, epochs=20, lr=1.0, batch_size=32, loss="mse")

@@ -68,32 +68,26 @@ def test_random_raw_crosses_the_2_32_block_boundary():
 
 
 @pytest.mark.parametrize("back, blocks", [(40, 10), (40, 39), (20, 18), (20, 25), (7, 5), (33, 32)])
-def test_short_draws_near_the_2_32_boundary_at_every_level(back, blocks):
+def test_short_draws_near_the_2_32_boundary_at_every_level(back, blocks, simd_level):
     # a window's rest of a few blocks takes one padded SIMD step, unless
     # that step would cross into the next 2^32 run of blocks
-    from fastinit.lab.benchcase import at_level
     g = fastinit.Generator(4)
     start = (2**32 - back) * 4 + 1
     want = ref.raw_words(g.key, 2, start, 4 * blocks - 2)
-    for level in fastinit.simd_levels():
-        with at_level(level):
-            np.testing.assert_array_equal(g.random_raw(4 * blocks - 2, stream=2, offset=start), want)
+    np.testing.assert_array_equal(g.random_raw(4 * blocks - 2, stream=2, offset=start), want)
 
 
-def test_every_window_length_at_every_level():
+def test_every_window_length_at_every_level(simd_level):
     # every bulk/rest split of a window (1 .. 150 blocks: whole steps, a
     # padded step of 1, 2 or 3 vectors, block by block) at each level, with
     # all four counter words nonzero (the SIMD paths fold rounds 0-2 for
     # words 1-3)
-    from fastinit.lab.benchcase import at_level
     g = fastinit.Generator(12)
     stream, start = 2**33 + 5, ((5 << 32) + 1000) * 4
     want = ref.raw_words(g.key, stream, start, 4 * 150)
-    for level in fastinit.simd_levels():
-        with at_level(level):
-            for blocks in range(1, 151):
-                got = g.random_raw(4 * blocks, stream=stream, offset=start)
-                np.testing.assert_array_equal(got, want[:4 * blocks], err_msg=f"{level} {blocks}")
+    for blocks in range(1, 151):
+        got = g.random_raw(4 * blocks, stream=stream, offset=start)
+        np.testing.assert_array_equal(got, want[:4 * blocks], err_msg=f"{simd_level} {blocks}")
 
 
 def test_random_raw_reserves_streams():

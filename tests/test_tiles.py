@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import fastinit
-from conftest import DTYPES
 
 NAMES = [n for n in fastinit.available() if n != "orthogonal"]
 REGIONS = [
@@ -18,7 +17,6 @@ REGIONS = [
 ]
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMES)
 def test_tile_equals_the_slice_of_the_whole(name, dtype):
     f = fastinit.get(name)

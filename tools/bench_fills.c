@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "fills.h"
+#include "simd.h"
 #include "window.h"
 
 /* The block generator of each level, as the fills' table would pick it. */
@@ -48,7 +49,7 @@ int main(void)
     double *doubles = aligned_alloc(64, (size_t)n * 8);
     fi_key_t key = {1, 2, 3, 4};
     for (int level = 0; level < 3; level++) {
-        if (fi_fills_select(level) != level)
+        if (fi_simd_select(level) != level)
             break;
         double gen = 1e9, raw = 1e9, uni = 1e9, nor = 1e9, nor64 = 1e9;
         static fi_words_t w;
@@ -75,7 +76,7 @@ int main(void)
             nor64 = t4 - t3 < nor64 ? t4 - t3 : nor64;
         }
         printf("%-7s philox %.3f ns/word  raw %.3f ns/word  uniform f32 %.3f ns/value  "
-               "normal f32 %.3f ns/value  normal f64 %.3f ns/value\n", fi_fills_level_name(level),
+               "normal f32 %.3f ns/value  normal f64 %.3f ns/value\n", fi_simd_level_name(level),
                gen / n * 1e9, raw / n * 1e9, uni / n * 1e9, nor / n * 1e9, nor64 / n * 1e9);
         if (sink == 0x12345678u)
             printf(" ");

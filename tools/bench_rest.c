@@ -13,37 +13,28 @@
 #include <time.h>
 
 #include "fills.h"
+#include "simd.h"
 #include "window.h"
 
 #ifdef FI_X86_SIMD
 #define NEVER 1000 /* a `padded` no rest reaches: block by block */
 
-static void sse2_simd(fi_key_t k, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_sse2, fi_philox_vectors_sse2, 4, FI_SSE2_WAYS, 1, k, b0, nb, w);
-}
-static void sse2_blocks(fi_key_t k, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_sse2, fi_philox_vectors_sse2, 4, FI_SSE2_WAYS, NEVER, k, b0, nb, w);
-}
-FI_TARGET_AVX2 static void avx2_simd(fi_key_t k, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_avx2, fi_philox_vectors_avx2, 8, FI_AVX2_WAYS, 1, k, b0, nb, w);
-}
-FI_TARGET_AVX2 static void avx2_blocks(fi_key_t k, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_avx2, fi_philox_vectors_avx2, 8, FI_AVX2_WAYS, NEVER, k, b0, nb, w);
-}
-FI_TARGET_AVX512 static void avx512_simd(fi_key_t k, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_avx512, fi_philox_vectors_avx512, 16, FI_AVX512_WAYS, 1, k, b0,
-                   nb, w);
-}
-FI_TARGET_AVX512 static void avx512_blocks(fi_key_t k, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_avx512, fi_philox_vectors_avx512, 16, FI_AVX512_WAYS, NEVER, k,
-                   b0, nb, w);
-}
+/* A level's generator with `padded` 1 (every rest one more SIMD step) and
+ * NEVER (every rest block by block). */
+#define REST_VARIANTS(isa)                                                                   \
+    fi_##isa##_target static void isa##_simd(fi_key_t k, uint64_t b0, int nb, fi_words_t *w)  \
+    {                                                                                        \
+        fi_blocks_bulk(fi_##isa##_philox_blocks, fi_##isa##_philox_vectors, fi_##isa##_lanes, \
+                       fi_##isa##_ways, 1, k, b0, nb, w);                                     \
+    }                                                                                        \
+    fi_##isa##_target static void isa##_blocks(fi_key_t k, uint64_t b0, int nb, fi_words_t *w) \
+    {                                                                                        \
+        fi_blocks_bulk(fi_##isa##_philox_blocks, fi_##isa##_philox_vectors, fi_##isa##_lanes, \
+                       fi_##isa##_ways, NEVER, k, b0, nb, w);                                 \
+    }
+REST_VARIANTS(sse2)
+REST_VARIANTS(avx2)
+REST_VARIANTS(avx512)
 
 static double now(void)
 {
@@ -74,7 +65,7 @@ int main(void)
     const char *name[3] = {"sse2", "avx2", "avx512"};
     int step[3] = {FI_SSE2_BLOCKS, FI_AVX2_BLOCKS, FI_AVX512_BLOCKS};
     for (int level = 0; level < 3; level++) {
-        if (fi_fills_select(level == 0 ? 0 : level) != level)
+        if (fi_simd_select(level == 0 ? 0 : level) != level)
             break;
         int from = -1;
         printf("%s (rest: simd/blocks ns):", name[level]);

@@ -5,15 +5,16 @@
  * as is, inside a function marked FI_TARGET_AVX2 and inside one marked
  * FI_TARGET_AVX512; the compiler inlines the body and vectorises it for that
  * target. Function-level target attributes work in GCC and clang alike (no
- * target_clones). A table per family holds the three versions; the package
- * picks one level at import (fi_cpu_level, capped by FASTINIT_SIMD) and every
- * call goes through that table, so the cap applies to the Philox blocks and
- * to the value loops at once.
+ * target_clones). A table per family holds the three versions; one choice
+ * (fi_simd_select, simd.h: the CPU's level capped by FASTINIT_SIMD) sets
+ * every family's table, so the cap applies to the Philox blocks and to the
+ * value loops at once.
  *
  * The random fills give the same bits at every level: their value loops use
- * only correctly rounded operations and the build turns FMA contraction off
- * (-ffp-contract=off). The dense passes (activations.c) are exempt and may
- * fuse multiply-adds. Compiler differences live in portable.h.
+ * only correctly rounded operations (the build passes -ffp-contract=off).
+ * The dense passes are exempt: activations.c allows contraction and gemm.c
+ * calls fma explicitly, so tanh and sigmoid may differ between levels in
+ * the last bits. Compiler differences live in portable.h.
  */
 #ifndef FASTINIT_DISPATCH_H
 #define FASTINIT_DISPATCH_H

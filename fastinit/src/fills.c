@@ -1,11 +1,13 @@
 /*
  * The raw, uniform and normal fills of fills.h, over the Philox window of
- * window.h (the truncated normal is in truncnorm.c), and the table of every
- * fill at every SIMD level that fi_fills_select chooses from.
+ * window.h (the truncated normal is in truncnorm.c); the table of every fill
+ * at every SIMD level, built from the list in levels.h; and the one SIMD
+ * level of every kernel family (simd.h).
  *
  * Each fill has one body; FI_FILL_LEVELS compiles it for the scalar, AVX2
- * and AVX-512 levels. With -ffp-contract=off and the elementary functions of
- * vecmath.h, every level returns the same bits.
+ * and AVX-512 levels. The fills use only correctly rounded operations, no
+ * fused multiply-add (the build passes -ffp-contract=off), and the
+ * elementary functions of vecmath.h, so every level returns the same bits.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "dispatch.h"
 #include "levels.h"
+#include "simd.h"
 #include "vecmath.h"
 #include "window.h"
 
@@ -205,72 +208,54 @@ FI_INLINE void fi_normal_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t of
     }
 }
 
-FI_FILL_LEVELS(fi_raw, (fi_key_t key, uint64_t offset, int64_t n, uint32_t *out),
-               (key, offset, n, out))
-FI_FILL_LEVELS(fi_uniform_f32, (fi_key_t key, uint64_t offset, float low, float high, int64_t n, float *out),
-               (key, offset, low, high, n, out))
-FI_FILL_LEVELS(fi_uniform_f64, (fi_key_t key, uint64_t offset, double low, double high, int64_t n, double *out),
-               (key, offset, low, high, n, out))
-FI_FILL_LEVELS(fi_normal_f32, (fi_key_t key, uint64_t offset, float mean, float std, int64_t n, float *out),
-               (key, offset, mean, std, n, out))
-FI_FILL_LEVELS(fi_normal_f64, (fi_key_t key, uint64_t offset, double mean, double std, int64_t n, double *out),
-               (key, offset, mean, std, n, out))
+#define FI_FILL_DEFINE(name, params, args) FI_FILL_LEVELS(fi_##name, params, args)
+FI_FILLS_MAIN(FI_FILL_DEFINE)
 
-/* ---- the table and the one choice ---------------------------------------- */
+/* ---- the table of every level, and the public fills ----------------------- */
+#define FI_AT_SCALAR(name, params, args) fi_##name##_scalar,
+#define FI_AT_AVX2(name, params, args) fi_##name##_avx2,
+#define FI_AT_AVX512(name, params, args) fi_##name##_avx512,
 static const fi_fill_table_t fi_fill_tables[FI_N_LEVELS] = {
-    {fi_raw_scalar, fi_uniform_f32_scalar, fi_uniform_f64_scalar, fi_normal_f32_scalar,
-     fi_normal_f64_scalar, fi_truncnorm_f32_scalar, fi_truncnorm_f64_scalar},
-    {fi_raw_avx2, fi_uniform_f32_avx2, fi_uniform_f64_avx2, fi_normal_f32_avx2,
-     fi_normal_f64_avx2, fi_truncnorm_f32_avx2, fi_truncnorm_f64_avx2},
-    {fi_raw_avx512, fi_uniform_f32_avx512, fi_uniform_f64_avx512, fi_normal_f32_avx512,
-     fi_normal_f64_avx512, fi_truncnorm_f32_avx512, fi_truncnorm_f64_avx512},
+    {FI_FILLS(FI_AT_SCALAR)},
+    {FI_FILLS(FI_AT_AVX2)},
+    {FI_FILLS(FI_AT_AVX512)},
 };
 
-static int fi_level = FI_LEVEL_SCALAR;
 static const fi_fill_table_t *fi_fill = &fi_fill_tables[FI_LEVEL_SCALAR];
 
-int fi_fills_select(int cap)
+#define FI_FILL_PUBLIC(name, params, args) \
+    void fi_fill_##name params { fi_fill->name args; }
+FI_FILLS(FI_FILL_PUBLIC)
+
+/* ---- the one SIMD level (simd.h) ------------------------------------------ */
+#define FI_MAX_FAMILIES 4
+static fi_family_select_fn fi_families[FI_MAX_FAMILIES];
+static int fi_n_families = 0;
+static int fi_level = FI_LEVEL_SCALAR;
+
+int fi_simd_select(int cap)
 {
     fi_level = fi_pick_level(cap);
     fi_fill = &fi_fill_tables[fi_level];
+    for (int k = 0; k < fi_n_families; k++)
+        fi_families[k](fi_level);
     return fi_level;
 }
 
-int fi_fills_level(void) { return fi_level; }
+int fi_simd_level(void) { return fi_level; }
 
-const char *fi_fills_level_name(int level) { return fi_level_name(level); }
+const char *fi_simd_level_name(int level) { return fi_level_name(level); }
 
-void fi_fill_raw(fi_key_t key, uint64_t offset, int64_t n, uint32_t *out)
+int fi_simd_join(fi_family_select_fn select)
 {
-    fi_fill->raw(key, offset, n, out);
-}
-
-void fi_fill_uniform_f32(fi_key_t key, uint64_t offset, float low, float high, int64_t n, float *out)
-{
-    fi_fill->uniform_f32(key, offset, low, high, n, out);
-}
-
-void fi_fill_uniform_f64(fi_key_t key, uint64_t offset, double low, double high, int64_t n, double *out)
-{
-    fi_fill->uniform_f64(key, offset, low, high, n, out);
-}
-
-void fi_fill_normal_f32(fi_key_t key, uint64_t offset, float mean, float std, int64_t n, float *out)
-{
-    fi_fill->normal_f32(key, offset, mean, std, n, out);
-}
-
-void fi_fill_normal_f64(fi_key_t key, uint64_t offset, double mean, double std, int64_t n, double *out)
-{
-    fi_fill->normal_f64(key, offset, mean, std, n, out);
-}
-
-void fi_fill_truncnorm_f32(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out)
-{
-    fi_fill->truncnorm_f32(key, offset, p, n, out);
-}
-
-void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out)
-{
-    fi_fill->truncnorm_f64(key, offset, p, n, out);
+    for (int k = 0; k < fi_n_families; k++)
+        if (fi_families[k] == select) {
+            select(fi_level);
+            return 0;
+        }
+    if (fi_n_families == FI_MAX_FAMILIES)
+        return -1;
+    fi_families[fi_n_families++] = select;
+    select(fi_level);
+    return 0;
 }

@@ -11,10 +11,8 @@
 
 #include <stdint.h>
 
-typedef struct {
-    uint32_t k0, k1;   /* Philox key */
-    uint32_t s0, s1;   /* stream: counter words 2 and 3 */
-} fi_key_t;
+#include "philox.h"   /* fi_key_t */
+
 
 void fi_fill_raw(fi_key_t key, uint64_t offset, int64_t n, uint32_t *out);
 void fi_fill_uniform_f32(fi_key_t key, uint64_t offset, float low, float high, int64_t n, float *out);
@@ -30,13 +28,6 @@ typedef struct {
 
 void fi_fill_truncnorm_f32(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out);
 void fi_fill_truncnorm_f64(fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out);
-
-/* Pick the SIMD level of every fill: the CPU's widest, capped at cap
- * (FI_LEVEL_SCALAR, FI_LEVEL_AVX2 or FI_LEVEL_AVX512 of dispatch.h); returns
- * the level chosen. Called once at import, and by tests and benchmarks. */
-int fi_fills_select(int cap);
-int fi_fills_level(void);
-const char *fi_fills_level_name(int level);   /* scalar/avx2/avx512, or scalar/neon */
 
 /* Scalar helpers, exposed for the tests. */
 double fi_ndtri(double p);

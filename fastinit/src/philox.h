@@ -1,7 +1,7 @@
 /*
  * Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers: as easy
  * as 1, 2, 3", SC'11), as an inline C core: the round, the key bump and the
- * ten-round bijection. Nothing else lives here.
+ * ten-round bijection, and the key type the fills take.
  *
  * Checked against the Random123 known-answer vectors (tests/data/kat_vectors.txt).
  */
@@ -9,6 +9,12 @@
 #define FASTINIT_PHILOX_H
 
 #include <stdint.h>
+
+/* A key and a stream: what every fill draws from. */
+typedef struct {
+    uint32_t k0, k1;   /* Philox key */
+    uint32_t s0, s1;   /* stream: counter words 2 and 3 */
+} fi_key_t;
 
 #define FI_PHILOX_M0 0xD2511F53u
 #define FI_PHILOX_M1 0xCD9E8D57u

@@ -335,7 +335,5 @@ FI_INLINE void fi_truncnorm_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t
     }
 }
 
-FI_FILL_LEVELS(fi_truncnorm_f32, (fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, float *out),
-               (key, offset, p, n, out))
-FI_FILL_LEVELS(fi_truncnorm_f64, (fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out),
-               (key, offset, p, n, out))
+#define FI_FILL_DEFINE(name, params, args) FI_FILL_LEVELS(fi_##name, params, args)
+FI_FILLS_TRUNC(FI_FILL_DEFINE)

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "dispatch.h"
-#include "fills.h"
 #include "philox.h"
 #include "philox_simd.h"
 
@@ -127,46 +126,31 @@ FI_INLINE void fi_blocks_bulk(fi_simd_blocks_fn simd, fi_simd_vectors_fn vectors
                             w->w0 + done, w->w1 + done, w->w2 + done, w->w3 + done);
 }
 
-/* Where one more SIMD step beats the rest block by block, measured with
- * tools/bench_rest.c: a block alone is 7-8 ns; one vector of SSE2, AVX2 and
- * AVX-512 about 28, 41 and 43 ns, a whole step 48, 64 and 78 ns. */
-#define FI_PADDED_AVX512 5
-#define FI_PADDED_AVX2 5
-#define FI_PADDED_SSE2 3
+/* A level's block generator over the window: fi_blocks_<isa>, with the
+ * ISA's step and its `padded` threshold (where one more SIMD step beats the
+ * rest block by block, measured with tools/bench_rest.c). */
+#define FI_WINDOW_BLOCKS(isa)                                                              \
+    fi_##isa##_target static void fi_blocks_##isa(fi_key_t key, uint64_t b0, int nb,        \
+                                                  fi_words_t *w)                            \
+    {                                                                                      \
+        fi_blocks_bulk(fi_##isa##_philox_blocks, fi_##isa##_philox_vectors,                \
+                       fi_##isa##_lanes, fi_##isa##_ways, fi_##isa##_padded, key, b0, nb, w); \
+    }
 
-/* The scalar level: SSE2 on x86-64 (its baseline), plain C elsewhere. */
 #ifdef FI_X86_SIMD
-static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_sse2, fi_philox_vectors_sse2, 4, FI_SSE2_WAYS, FI_PADDED_SSE2,
-                   key, b0, nb, w);
-}
+FI_WINDOW_BLOCKS(sse2)
+FI_WINDOW_BLOCKS(avx2)
+FI_WINDOW_BLOCKS(avx512)
+#define fi_blocks_scalar fi_blocks_sse2   /* SSE2 is the x86-64 baseline */
 #else
+/* The scalar level elsewhere: plain C. */
 static void fi_blocks_scalar(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
 {
     fi_philox_blocks_scalar(key.k0, key.k1, key.s0, key.s1, b0, nb, w->w0, w->w1, w->w2, w->w3);
 }
 #endif
-
-#ifdef FI_X86_SIMD
-FI_TARGET_AVX2 static void fi_blocks_avx2(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_avx2, fi_philox_vectors_avx2, 8, FI_AVX2_WAYS, FI_PADDED_AVX2,
-                   key, b0, nb, w);
-}
-
-FI_TARGET_AVX512 static void fi_blocks_avx512(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_avx512, fi_philox_vectors_avx512, 16, FI_AVX512_WAYS,
-                   FI_PADDED_AVX512, key, b0, nb, w);
-}
-#endif
-
 #ifdef FI_ARM_NEON
-static void fi_blocks_neon(fi_key_t key, uint64_t b0, int nb, fi_words_t *w)
-{
-    fi_blocks_bulk(fi_philox_blocks_neon, fi_philox_vectors_neon, 4, FI_NEON_WAYS, 4, key, b0, nb, w);
-}
+FI_WINDOW_BLOCKS(neon)
 #endif
 
 /* Define name_scalar, name_avx2 and name_avx512 (declared in levels.h): the

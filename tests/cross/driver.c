@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fills.h"
+#include "simd.h"
 #include "philox.h"
 
 #define N 4096
@@ -42,8 +43,8 @@ int main(int argc, char **argv)
     static float f[N];
     static double d[N];
     static uint32_t u[N];
-    int level = fi_fills_select(argc > 1 ? atoi(argv[1]) : 0);
-    fprintf(stderr, "level %s\n", fi_fills_level_name(level));
+    int level = fi_simd_select(argc > 1 ? atoi(argv[1]) : 0);
+    fprintf(stderr, "level %s\n", fi_simd_level_name(level));
     for (int k = 0; k < 3; k++) {
         uint32_t o[4];
         fi_philox4x32_10(kat[k][0], kat[k][1], kat[k][2], kat[k][3], kat[k][4], kat[k][5], o);
