@@ -133,7 +133,7 @@ def build_flags():
     if openmp is None:
         warnings.warn("fastinit: the C compiler has no OpenMP; building single-threaded kernels "
                       "(get_num_threads() will be 1, and asking for more threads warns). "
-                      + OPENMP_HINT.get(sys.platform if sys.platform in OPENMP_HINT else "linux", ""))
+                      + OPENMP_HINT.get(sys.platform if sys.platform in OPENMP_HINT else "linux", ""), stacklevel=1)
         return compile_args, link_args
     return compile_args + openmp[0], link_args + openmp[1]
 

@@ -10,11 +10,11 @@ thread count and however the array is split into shards.
 import os as _os
 
 # OpenMP threads that spin long while idle steal the core NumPy's BLAS
-# threads are spinning on (and the other way round): on 2 cores a fused pass
-# right after a matmul took 8 ms instead of 0.1 ms with libgomp's default
-# spin. A short spin before sleeping avoids that and keeps wake-ups fast
-# (2 threads: 1.9x at 1024x1024, against 1.6x when idle threads sleep at
-# once). Set OMP_WAIT_POLICY or GOMP_SPINCOUNT yourself to choose otherwise.
+# threads are spinning on (and the other way round): on a small machine a
+# fused pass right after a matmul can wait for a whole spin period with
+# libgomp's default. A short spin before sleeping avoids that and keeps
+# wake-ups fast (README, "Busy machines", has the figures). Set
+# OMP_WAIT_POLICY or GOMP_SPINCOUNT yourself to choose otherwise.
 if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
     _os.environ["GOMP_SPINCOUNT"] = "1000"
 

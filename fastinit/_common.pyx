@@ -13,7 +13,6 @@ import numpy as np
 
 cimport numpy as cnp
 from libc.math cimport isfinite, isnan
-from libc.stdint cimport uint64_t
 
 cnp.import_array()
 
@@ -234,7 +233,7 @@ cdef double dtype_max(cnp.dtype dtype) noexcept:
     return BF16_MAX
 
 
-cdef inline bint single(cnp.dtype dt) noexcept:
+cdef bint single(cnp.dtype dt) noexcept:
     """Whether a draw of ``dt`` is computed in float32 (float32, float16, bfloat16)."""
     return dt is not F64
 

@@ -1,6 +1,7 @@
 """The dense boundary: ``dense_forward``/``dense_backward`` land here.
 
-``forward`` and ``backward`` own every rule of SPEC section 3 (activation,
+``forward`` and ``backward`` own every rule of the dense contract (README,
+"A short tour", and the docstrings of ``fastinit.dense``: activation,
 dtypes, shapes, layouts, overlap between outputs and inputs), checked once,
 before anything is written. Small float32 products then run in the kernel
 of ``src/gemm.c`` (bias and a linear/ReLU activation in its registers), the
@@ -44,7 +45,7 @@ NAMES = tuple(ACTIVATIONS)
 cdef Py_ssize_t PASS_PARALLEL_MIN = 1 << 15
 # W with at most this many elements is multiplied through a C-contiguous
 # copy of W.T: OpenBLAS multiplies small matrices by a transposed operand
-# at half speed (3.96 us against 1.74 us at 32x64 @ 64x64 here).
+# at about half speed (tools/bench_gemm.c and the benchmarks show it).
 cdef Py_ssize_t SMALL_W = 1 << 16
 SMALL_W_LIMIT = SMALL_W
 
@@ -444,7 +445,8 @@ def backward(dA, X, W, A, activation, dX, dW, db, need_dX):
         raise ValueError(f"X {(<object>x).shape} and W {(<object>w).shape} do not align: X has {n_in} columns, "
                          f"W has {w.shape[0]} rows")
     if (<object>a).shape != (batch, n_out):
-        raise ValueError(f"A has shape {(<object>a).shape}, but X {(<object>x).shape} @ W {(<object>w).shape} is ({batch}, {n_out})")
+        raise ValueError(f"A has shape {(<object>a).shape}, but X {(<object>x).shape} @ W "
+                         f"{(<object>w).shape} is ({batch}, {n_out})")
     if (<object>da).shape != (<object>a).shape:
         raise ValueError(f"dA has shape {(<object>da).shape}, but A has shape {(<object>a).shape}")
     gb = output(db, (n_out,), dt, "db")

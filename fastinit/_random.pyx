@@ -2,11 +2,13 @@
 
 One function per kind of call (``uniform``, ``normal``, ``truncated_normal``,
 ``scaled`` for the variance-scaling initializers, ``constant``, ``raw``)
-takes the public call's arguments as they came, applies every rule of SPEC
-section 5 (``_common.pyx`` holds the shared ones), works out the fans and the
-scale, reserves the stream last, so a failed call uses none, and makes one
-call into the C fills of ``src/`` with the GIL released. The Python modules
-above hold the formulas and the docstrings and check nothing themselves.
+takes the public call's arguments as they came, applies the argument rules
+(README, "Hostile input"; ``_common.pyx`` holds the shared ones), works out
+the fans and the scale, reserves the stream last, so a failed call uses
+none, and makes one call into the C fills of ``src/`` with the GIL released.
+The Python modules above (``random.py``, ``initializers.py``) hold the
+signatures and docstrings, name each initializer's scale, and check only
+what is theirs alone (``orthogonal``'s shape, a Generator's own arguments).
 
 The flat output is split into chunks over ``prange``; every value depends
 only on its own index, so the split never shows.
@@ -15,12 +17,11 @@ import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport prange
-from libc.math cimport fabs, isfinite, nextafter, nextafterf, sqrt, INFINITY, log, exp
+from libc.math cimport fabs, isfinite, nextafterf, sqrt, INFINITY, log, exp
 from libc.stdint cimport uint16_t, uint32_t, uint64_t, int64_t
-from cython cimport floating
 
 from fastinit._common cimport (
-    threads, check_int, check_real, check_shape, check_dtype, as_out, out_dtype, check_out,
+    threads, check_int, check_real, check_shape, as_out, out_dtype, check_out,
     dtype_max, single, same_storage,
 )
 from fastinit._fills cimport (
@@ -231,8 +232,8 @@ cdef struct source_t:
 
 
 cdef Streams resolve(object seed, object stream, source_t *src):
-    """Key and stream of a draw (SPEC section 1): None is the global
-    generator, a Generator is used as it is (both reserve their next stream
+    """Key and stream of a draw (README, "Reproducibility: the bit
+    layout"): None is the global generator, a Generator is used as it is (both reserve their next stream
     unless ``stream=``), an int is Generator(int)'s first stream. Checks
     everything; reserves nothing (``take_stream`` does, last). Returns the
     generator to reserve from, or None."""
@@ -710,9 +711,8 @@ def check_draw(seed, stream, offset, Py_ssize_t size):
     """The seed/stream/offset rules alone, for the initializers that draw
     nothing (constant) or draw elsewhere (orthogonal): reserves nothing."""
     cdef source_t src
-    cdef Streams gen = None
     check_offset(offset, size)
-    gen = resolve(seed, stream, &src)
+    resolve(seed, stream, &src)
 
 
 # ---- fans, gains and the variance-scaling initializers --------------------------------------

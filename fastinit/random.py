@@ -1,6 +1,7 @@
 """Counter-based random numbers: Philox4x32-10 streams and distributions.
 
-The bit layout is fixed so anyone can reproduce it (SPEC section 1):
+The bit layout is fixed so anyone can reproduce it (README, "Reproducibility:
+the bit layout"):
 
 * the key is ``numpy.random.SeedSequence(seed).generate_state(2, np.uint32)``;
 * word ``j`` of stream ``s`` is word ``j % 4`` of

@@ -1,4 +1,4 @@
-"""Slow references: pure Python and plain NumPy, written from the SPEC and
+"""Slow references: pure Python and plain NumPy, written from the README's bit layout and
 the README's bit layout, never from the kernels (bottleneck's slow/ pattern).
 """
 import math
@@ -29,7 +29,7 @@ def key_of(seed):
 
 
 def raw_words(key, stream, offset, n):
-    """Words offset .. offset+n-1 of a stream, by the SPEC's layout."""
+    """Words offset .. offset+n-1 of a stream, by the README's bit layout."""
     out = []
     for j in range(offset, offset + n):
         blk = j // 4
@@ -100,7 +100,7 @@ def fans(shape, in_axis=-2, out_axis=-1):
 
 
 def expected(name, shape, **kw):
-    """(kind, parameter) of an initializer from the SPEC table:
+    """(kind, parameter) of an initializer from the README's table:
     ("normal", std), ("uniform", limit) or ("truncated", sigma)."""
     fi, fo = fans(shape, kw.get("in_axis", -2), kw.get("out_axis", -1))
     fi, fo = kw.get("fan_in") or fi, kw.get("fan_out") or fo

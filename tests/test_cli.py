@@ -13,6 +13,8 @@ import pytest
 from fastinit.lab import cli
 from fastinit.lab import experiment as ex
 
+pytestmark = pytest.mark.slow   # the application, end to end
+
 
 @pytest.fixture(scope="module")
 def default_runs():
@@ -121,7 +123,8 @@ def test_outcomes_relative_to_chance():
     run = _fake(grad=(1e-4, 1.0), accs=(0.5, 0.99))
     run.diagnosis, why = ex.diagnosis(run)
     run.outcome, out_why, run.epochs_to_target = ex.outcome(run)
-    assert ex.story(run, why, out_why).startswith("vanishing at init") and "learned anyway after 2 epochs" in ex.story(run, why, out_why)
+    story = ex.story(run, why, out_why)
+    assert story.startswith("vanishing at init") and "learned anyway after 2 epochs" in story
 
 
 def test_cli_json_and_plot(tmp_path, capsys):

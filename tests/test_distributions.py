@@ -8,9 +8,9 @@ import pytest
 from scipy import stats
 
 import fastinit
+import reference as ref
 
 FLOATS = (np.float32, np.float64)
-import reference as ref
 
 SHAPES = [(1,), (7,), (33, 5), (2, 3, 4, 5), (0, 4)]
 

@@ -1,4 +1,4 @@
-"""SPEC section 5: every bad argument is a ValueError or TypeError that names
+"""Bad input: every bad argument is a ValueError or TypeError that names
 the argument, raised before anything is written."""
 import numpy as np
 import pytest

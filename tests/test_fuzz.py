@@ -15,7 +15,6 @@ HYPOTHESIS_PROFILE=long for a longer campaign (as CI's sanitizer leg does).
 import os
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -1,5 +1,5 @@
 """Regression tests for every defect the boundary and hostile-input reviews
-found (issues 7 and 12): each case gives an error naming the argument, or
+found: each case gives an error naming the argument, or
 right values."""
 import math
 import os

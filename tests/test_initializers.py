@@ -1,4 +1,4 @@
-"""Initializers against their formulas (SPEC section 2), over dtypes, shapes,
+"""Initializers against their formulas (README, "The source documents' formulas"), over dtypes, shapes,
 axis conventions and fan overrides."""
 import math
 

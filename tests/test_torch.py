@@ -5,7 +5,6 @@ Skipped when torch is not installed."""
 import math
 import socket
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")

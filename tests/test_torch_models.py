@@ -3,7 +3,6 @@ torch.nn module (each parameter's distribution against the module's own
 reset, exact zeros and ones, running stats), the meta-device workflow,
 reproducibility across torch seeds and thread counts, and init_context
 around a transformers GPT-2 built from a config. Skipped without torch."""
-import copy
 
 import numpy as np
 import pytest

@@ -6,7 +6,6 @@ negative-bit views). Skipped without torch."""
 import inspect
 import warnings
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")

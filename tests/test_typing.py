@@ -1,7 +1,6 @@
 """The public API is typed: annotations at run time, and mypy reading the
 README's tour (tests/typing_snippet.py) reveals float32 by default, float64
 by dtype=, and out='s own dtype."""
-import os
 import pathlib
 
 import pytest

@@ -114,9 +114,11 @@ def rewrite(path):
     out = "".join(lines)
     if "from fastinit._typing import" not in out:
         out = out.replace("import numpy as np\n", "import numpy as np\n", 1)
-        first_import = re.search(r"^(import|from) ", out, re.M).start()
+        first_import = re.search(r"^(import|from) ", out, re.MULTILINE).start()
         out = (out[:first_import] + "from typing import overload\n\n" + out[first_import:])
-        out = out.replace("\nfrom fastinit import ", "\nfrom fastinit._typing import (\n    Any, Array, Float32Like, Float64Like, FloatT, Optional, RegionLike, SeedLike, ShapeLike,\n    npt,\n)\nfrom fastinit import ", 1)
+        typing_import = ("\nfrom fastinit._typing import (\n    Any, Array, Float32Like, Float64Like, FloatT, "
+                         "Optional, RegionLike, SeedLike, ShapeLike,\n    npt,\n)\nfrom fastinit import ")
+        out = out.replace("\nfrom fastinit import ", typing_import, 1)
     path.write_text(out)
 
 

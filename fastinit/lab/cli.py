@@ -8,7 +8,6 @@ so far to ``--json``. ``python -m fastinit`` alone prints this help.
 """
 import argparse
 import io
-import json
 import math
 import os
 import sys
@@ -161,8 +160,10 @@ def build_parser():
     c.add_argument("--data", choices=tuple(DATASETS), default=d.data,
                    help="data set (default %(default)s); digits: scikit-learn's 8x8 handwritten "
                         "digits (1797 images, 10 classes; pip install 'fastinit[data]')")
-    c.add_argument("--samples", type=_number("--samples", 8), default=d.samples, help="samples, 1/4 held out for test (default %(default)s)")
-    c.add_argument("--noise", type=_number("--noise", 0, integer=False), default=d.noise, help="noise level (default %(default)s)")
+    c.add_argument("--samples", type=_number("--samples", 8), default=d.samples,
+                   help="samples, 1/4 held out for test (default %(default)s)")
+    c.add_argument("--noise", type=_number("--noise", 0, integer=False), default=d.noise,
+                   help="noise level (default %(default)s)")
     c.add_argument("--init", type=_choices("init", tuple(ex.INITS), ex.ALIASES), default=d.inits,
                    help="comma-separated inits of " + ", ".join(ex.INITS) + " (default: "
                         + ", ".join(ex.DEFAULT_INITS) + ")")
@@ -170,8 +171,10 @@ def build_parser():
                    help="comma-separated hidden activations (default: relu,tanh,sigmoid)")
     c.add_argument("--depth", type=_depths, default=d.depths,
                    help="hidden layers: one int or a list, each run at every depth (default 3,8)")
-    c.add_argument("--width", type=_number("--width", 1), default=d.width, help="units per hidden layer (default %(default)s)")
-    c.add_argument("--epochs", type=_number("--epochs", 1), default=d.epochs, help="training epochs (default %(default)s)")
+    c.add_argument("--width", type=_number("--width", 1), default=d.width,
+                   help="units per hidden layer (default %(default)s)")
+    c.add_argument("--epochs", type=_number("--epochs", 1), default=d.epochs,
+                   help="training epochs (default %(default)s)")
     c.add_argument("--lr", type=_number("--lr", 0, integer=False, strict=True), default=None,
                    help="learning rate (default 0.02 x min(1, 8/depth): 0.02 at depth 8, 0.0053 at 30)")
     c.add_argument("--momentum", type=_number("--momentum", 0, integer=False, below=1), default=d.momentum,
@@ -179,8 +182,10 @@ def build_parser():
     c.add_argument("--clip", type=_clip, default=d.clip,
                    help="clip the global gradient norm at this value before each step, for every "
                         "init alike; 'none' for plain SGD (default %(default)s)")
-    c.add_argument("--batch-size", type=_number("--batch-size", 1), default=d.batch_size, help="mini-batch size (default %(default)s)")
-    c.add_argument("--seed", type=_number("--seed", 0), default=d.seed, help="seed of the data, the weights and the shuffling (default %(default)s)")
+    c.add_argument("--batch-size", type=_number("--batch-size", 1), default=d.batch_size,
+                   help="mini-batch size (default %(default)s)")
+    c.add_argument("--seed", type=_number("--seed", 0), default=d.seed,
+                   help="seed of the data, the weights and the shuffling (default %(default)s)")
     c.add_argument("--seeds", type=_seeds, default=None, metavar="N|LIST",
                    help="run every cell on several seeds (N: --seed, --seed + 1, ...; or a list "
                         "like 0,3,7) and report per cell how many learned, partly learned, "

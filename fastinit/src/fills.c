@@ -114,8 +114,8 @@ FI_INLINE void fi_uniform_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t o
  * and the scaling, then (float32) the interleaving. One loop doing it all
  * has a chain of dependent operations (the division, two polynomials, the
  * square root) longer than the CPU can overlap across iterations; the split
- * is 4-17% faster at every level (tools/bench_fills.c), with the same
- * operations, so the same bits.
+ * is faster at every level (tools/bench_fills.c measures it), with the
+ * same operations, so the same bits.
  *
  * float32: the pair of words (2k, 2k+1) gives values 2k (cos) and 2k+1 (sin).
  * The radius word gives u in (0, 1], so |z| <= sqrt(64 ln 2) = 6.66. */

@@ -128,9 +128,8 @@ FI_TARGET_AVX2 static void fi_gemm_f32_avx2(const float *x, const float *w, cons
 /* The AVX-512 level: the same sums (fma along p from 0) in tiles of
  * FI_TILE_ROWS_512 rows by two 16-lane vectors (32 columns), with masks
  * for the last columns: half the tiles of the AVX2 body, so half the
- * per-tile cost (zeroing, epilogue, stores). Same bits as AVX2. At
- * 32x64x64 with bias and ReLU: 2.29 us against 2.40 (the machine's FMA
- * peak allows 2.24). 6 or 8 rows a tile were no faster. */
+ * per-tile cost (zeroing, epilogue, stores). Same bits as AVX2. 6 or 8
+ * rows a tile were no faster (tools/bench_gemm.c). */
 #define FI_TILE_ROWS_512 4
 
 /* The first `count` lanes (count may be <= 0 or past the end). */
