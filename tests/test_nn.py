@@ -119,7 +119,7 @@ def test_training_steps_allocate_nothing():
         net.forward(xb)
         net.backward(yb)
         net.step(0.01, momentum=0.9)
-    buffers = sum(a.nbytes for a in net._space(32).A)
+    buffers = sum(a.nbytes for a in net.workspace(32).A)
     tracemalloc.start()
     for _ in range(20):
         net.forward(xb)

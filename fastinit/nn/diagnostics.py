@@ -21,13 +21,13 @@ def diagnostics(net, X, y=None, loss=None):
     column of W with its bias, equal within 1e-7 relative (zero or
     constant init leaves one per layer).
     """
-    X = net._check_X(X)
-    with np.errstate(over="ignore", invalid="ignore"), _blas.limit(net._product(X.shape[0])):
-        net._forward(X)
+    X = net.check_input(X)
+    with np.errstate(over="ignore", invalid="ignore"), _blas.limit(net.largest_product(X.shape[0])):
+        net.forward_batch(X)
         if y is not None:
             net.backward(y, loss)
     out = []
-    for i, (layer, A) in enumerate(zip(net.layers, net._ws.A)):
+    for i, (layer, A) in enumerate(zip(net.layers, net.last_workspace.A)):
         a = A.astype(np.float64)
         d = {
             "layer": i,

@@ -59,8 +59,11 @@ class Dense:
         return f"Dense({self.W.shape[0]} -> {self.W.shape[1]}, {self.activation})"
 
 
-class _Workspace:
-    """The buffers of one batch size: outputs A, gradients G, the batch."""
+class Workspace:
+    """The buffers of one batch size, made once and reused: ``X`` the batch
+    (batch, sizes[0]); per layer its output ``A[i]`` and the gradient of
+    that output ``G[i]``; the targets ``Y`` and a loss scratch ``T`` (batch,
+    n_out); ``col`` (batch, 1) and ``rows`` for the softmax and one-hot."""
 
     def __init__(self, sizes, batch, dtype):
         self.A = [np.empty((batch, n), dtype) for n in sizes[1:]]
@@ -134,14 +137,20 @@ class MLP:
             b = b_init((n_out,), dtype=self.dtype, seed=gen)
             self.layers.append(Dense(W, b, act))
         self._spaces = {}
-        self._ws = None
+        self.last_workspace = None   # the Workspace of the last forward pass
         self._input = None
 
     def __repr__(self):
         return (f"MLP({list(self.sizes)}, activation={self.activation!r}, output={self.output!r}, "
                 f"dtype={self.dtype.name})")
 
-    def _product(self, rows):
+    # ---- the batch interface --------------------------------------------------
+    # What fastinit.nn.training and fastinit.nn.diagnostics (and a custom
+    # training loop) use: check_input, workspace, forward_batch, set_targets,
+    # backward_batch, last_workspace and largest_product. No checks beyond
+    # check_input's and set_targets', and no copies: the buffers of a batch
+    # size are reused by the next pass of that size.
+    def largest_product(self, rows):
         """The largest multiply-add count of one layer's product over ``rows``
         samples: what decides whether BLAS threads pay (fastinit._blas)."""
         return rows * max(a * b for a, b in zip(self.sizes, self.sizes[1:]))
@@ -150,16 +159,17 @@ class MLP:
     def n_params(self):
         return sum(layer.W.size + layer.b.size for layer in self.layers)
 
-    # ---- forward and backward ---------------------------------------------
-    def _space(self, batch):
+    def workspace(self, batch):
+        """The :class:`Workspace` of a batch size (the last four sizes are kept)."""
         ws = self._spaces.get(batch)
         if ws is None:
             if len(self._spaces) >= 4:  # training batch, last batch, evaluation sets
                 self._spaces.pop(next(iter(self._spaces)))
-            ws = self._spaces[batch] = _Workspace(self.sizes, batch, self.dtype)
+            ws = self._spaces[batch] = Workspace(self.sizes, batch, self.dtype)
         return ws
 
-    def _check_X(self, X):
+    def check_input(self, X):
+        """``X`` as a C-contiguous array of the net's dtype, shape (batch, sizes[0])."""
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (batch, {self.sizes[0]}), got {X.shape}")
@@ -173,10 +183,13 @@ class MLP:
         The result is a buffer the next ``forward`` of the same batch size
         reuses: copy it to keep it (``predict`` does).
         """
-        return self._forward(self._check_X(X))
+        return self.forward_batch(self.check_input(X))
 
-    def _forward(self, X):
-        ws = self._space(X.shape[0])
+    def forward_batch(self, X):
+        """The forward pass of an ``X`` that :meth:`check_input` returned, into
+        its batch size's workspace, which becomes ``last_workspace``; returns
+        the output buffer."""
+        ws = self.workspace(X.shape[0])
         nt = get_num_threads()
         h = X
         for layer, A in zip(self.layers, ws.A):
@@ -188,23 +201,23 @@ class MLP:
             np.exp(h, out=h)
             np.sum(h, axis=1, keepdims=True, out=ws.col)
             np.divide(h, ws.col, out=h)
-        self._ws, self._input = ws, X
+        self.last_workspace, self._input = ws, X
         return h
 
     @property
     def outputs(self):
         """Each layer's output in the last forward pass (or diagnostics), first
         layer first: the buffers the next forward of that batch size reuses."""
-        if self._ws is None:
+        if self.last_workspace is None:
             raise RuntimeError("call forward first")
-        return list(self._ws.A)
+        return list(self.last_workspace.A)
 
     def predict(self, X):
         """A copy of the output for ``X``."""
         return self.forward(X).copy()
 
-    def _targets(self, y, batch, ws):
-        """Fill ws.Y with the targets of the batch: labels become one-hot."""
+    def set_targets(self, y, batch, ws):
+        """Fill ``ws.Y`` with the targets of the batch: labels become one-hot."""
         y = np.asarray(y)
         n_out = self.sizes[-1]
         if y.shape == (batch, n_out):
@@ -237,19 +250,22 @@ class MLP:
             linear -> mse. cross_entropy with softmax and bce with sigmoid
             use the fused, numerically stable gradient ``(P - Y) / n``.
         """
-        if self._ws is None:
+        if self.last_workspace is None:
             raise RuntimeError("call forward before backward")
         loss = check_loss(self.output, loss)
-        ws, X = self._ws, self._input
-        self._targets(y, X.shape[0], ws)
+        ws, X = self.last_workspace, self._input
+        self.set_targets(y, X.shape[0], ws)
         value = loss_and_grad(self.output, loss, ws, self.dtype)
-        self._backward(ws, X, through_output(self.output, loss))
+        self.backward_batch(ws, X, through_output(self.output, loss))
         return value
 
-    def _backward(self, ws, X, through_output):
-        """dense_backward's one backward, layer by layer, on the workspace's
-        buffers: the gradient G of each layer's output becomes its dZ in
-        place and the previous layer's G is its dX."""
+    def backward_batch(self, ws, X, through_output):
+        """The backward pass of the forward of ``X`` into ``ws``, once the loss
+        gradient is in ``ws.G[-1]``: layer by layer, each layer's G becomes its
+        dZ in place and the previous layer's G its dX; every layer's ``dW``
+        and ``db`` are set. ``through_output``: whether the gradient still has
+        to pass the output activation (False for the fused softmax/sigmoid
+        losses)."""
         nt = get_num_threads()
         last = len(self.layers) - 1
         for i in range(last, -1, -1):

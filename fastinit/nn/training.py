@@ -15,11 +15,11 @@ __all__ = ["fit", "train_epoch", "evaluate"]
 def evaluate(net, X, y, loss=None):
     """(loss, accuracy) on a data set; the layers' gradients are untouched."""
     loss = check_loss(net.output, loss)
-    X = net._check_X(X)
-    with _blas.limit(net._product(X.shape[0])):
-        P = net._forward(X)
-    ws = net._ws
-    net._targets(y, X.shape[0], ws)
+    X = net.check_input(X)
+    with _blas.limit(net.largest_product(X.shape[0])):
+        P = net.forward_batch(X)
+    ws = net.last_workspace
+    net.set_targets(y, X.shape[0], ws)
     value = loss_and_grad(net.output, loss, ws, net.dtype)
     return value, accuracy(net.output, P, ws.Y)
 
@@ -62,7 +62,7 @@ def fit(net, X, y, epochs=10, lr=0.1, batch_size=32, loss=None, *, momentum=0.0,
     batch_size = check_int(batch_size, "batch_size", low=1)
     lr = check_real(lr, "lr")
     clip = _check_clip(clip)
-    X = net._check_X(X)
+    X = net.check_input(X)
     y = np.asarray(y)
     n = X.shape[0]
     if y.shape[0] != n:
@@ -71,7 +71,7 @@ def fit(net, X, y, epochs=10, lr=0.1, batch_size=32, loss=None, *, momentum=0.0,
     if X_val is not None:
         hist["val_loss"], hist["val_accuracy"] = [], []
     # overflow in a diverging run is reported by hist["diverged"], not warned
-    with np.errstate(over="ignore", invalid="ignore"), _blas.limit(net._product(batch_size)):
+    with np.errstate(over="ignore", invalid="ignore"), _blas.limit(net.largest_product(batch_size)):
         _epochs(net, X, y, epochs, lr, batch_size, loss, momentum, shuffle, seed, X_val, y_val,
                 callback, hist, clip)
     return hist
@@ -121,10 +121,10 @@ def train_epoch(net, X, y, lr=0.1, batch_size=32, loss=None, *, momentum=0.0, or
     given); returns the mean batch loss. ``fit`` is this plus shuffling,
     evaluation and history."""
     loss = check_loss(net.output, loss)
-    X = net._check_X(X)
+    X = net.check_input(X)
     order = np.arange(X.shape[0]) if order is None else np.asarray(order)
     batch_size = check_int(batch_size, "batch_size", low=1)
-    with _blas.limit(net._product(batch_size)):
+    with _blas.limit(net.largest_product(batch_size)):
         return _train_epoch(net, X, np.asarray(y), order, check_real(lr, "lr"), batch_size, loss,
                             momentum, _check_clip(clip))
 
@@ -134,12 +134,12 @@ def _train_epoch(net, X, y, order, lr, batch_size, loss, momentum, clip=None):
     n = order.size
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
-        ws = net._space(idx.size)
+        ws = net.workspace(idx.size)
         np.take(X, idx, axis=0, out=ws.X)
-        net._forward(ws.X)
-        net._targets(y[idx], idx.size, ws)
+        net.forward_batch(ws.X)
+        net.set_targets(y[idx], idx.size, ws)
         total += loss_and_grad(net.output, loss, ws, net.dtype) * idx.size
-        net._backward(ws, ws.X, through)
+        net.backward_batch(ws, ws.X, through)
         step = lr
         if clip is not None:
             g = grad_norm(net)
