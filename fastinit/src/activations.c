@@ -22,34 +22,6 @@
 #include "dispatch.h"
 #include "vecmath.h"
 
-/* expm1 on [0, 45]: 2^k (1 + p) - 1 with p = expm1(r), r = y - k ln 2.
- * The caller passes no NaN (a float-to-int conversion of NaN is UB). */
-FI_INLINE float fi_expm1_f32(float y)
-{
-    float kf = y * 1.44269504088896341f + 0.5f;
-    int32_t k = (int32_t)kf;
-    float fk = (float)k;
-    float r = (y - fk * 0.693145751953125f) - fk * 1.428606765330187e-06f;
-    float p = r + r * r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120
-            + r * (1.0f / 720 + r * (1.0f / 5040))))));
-    float s = fi_bits_f32((uint32_t)(k + 127) << 23);
-    return s * p + (s - 1.0f);
-}
-
-FI_INLINE double fi_expm1_f64(double y)
-{
-    double kd = y * 1.44269504088896338700e+00 + 0.5;
-    int64_t k = (int64_t)kd;
-    double fk = (double)k;
-    double r = (y - fk * 6.93147180369123816490e-01) - fk * 1.90821492927058770002e-10;
-    double p = r + r * r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
-             + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
-             + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600.0
-             + r * (1.0 / 6227020800.0))))))))))));
-    double s = fi_bits_f64((uint64_t)(k + 1023) << 52);
-    return s * p + (s - 1.0);
-}
-
 /* |x| clamped to lim, sign kept, NaN passed through; on the bit patterns,
  * because a float compare-and-select before the exp makes GCC split the
  * loop into two paths (one constant-folded) and give up vectorising. */

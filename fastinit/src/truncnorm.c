@@ -7,7 +7,7 @@
  * everywhere.
  *
  * Like the other fills it calls no libm function: log, exp, expm1, log1p
- * and the normal tail Q are written here from +, -, *, / and sqrt (all
+ * (vecmath.h) and the normal tail Q (here) are written from +, -, *, / and sqrt (all
  * correctly rounded) with FMA contraction off, so its bits are the same on
  * every machine and C library, not only on every thread count, shard split
  * and SIMD level. Accuracy: a few units in the last place, far below what
@@ -19,50 +19,6 @@
 #include "levels.h"
 #include "vecmath.h"
 #include "window.h"
-
-/* ---- scalar elementary functions over their whole range ----------------- */
-/* log x for x >= 0 (0 gives -inf), subnormals included. */
-static double fi_log_d(double x)
-{
-    if (!(x > 0.0)) return -INFINITY;
-    if (isinf(x)) return INFINITY;
-    if (x < 0x1p-1022) return fi_log_f64(x * 0x1p54) - 54.0 * 6.93147180559945309417e-01;
-    return fi_log_f64(x);
-}
-
-/* exp x for any x: 0 below the smallest subnormal, inf above DBL_MAX. Out
- * of fi_exp_f64's range the result is exp(x / 2) squared, rounded once. */
-static double fi_exp_d(double x)
-{
-    if (x < -745.2) return 0.0;
-    if (x > 709.79) return INFINITY;
-    if (x < -708.0 || x > 709.0) {
-        double y = fi_exp_f64(0.5 * x);
-        return y * y;
-    }
-    return fi_exp_f64(x);
-}
-
-/* expm1 x for x <= 0: a Taylor series near 0, where exp(x) - 1 cancels. */
-static double fi_expm1_d(double x)
-{
-    if (x < -40.0) return -1.0;
-    if (x > -0.5) {
-        double t = 0.0;
-        for (int k = 18; k >= 2; k--) t = x * (1.0 + t) / k;
-        return x + x * t;
-    }
-    return fi_exp_d(x) - 1.0;
-}
-
-/* log1p x for x in (-1, 0]: log(1 + x) corrected by x / ((1 + x) - 1)
- * (Goldberg 1991), exact where 1 + x is. */
-static double fi_log1p_d(double x)
-{
-    double u = 1.0 + x;
-    if (u == 1.0) return x;
-    return fi_log_d(u) * (x / (u - 1.0));
-}
 
 /* ---- the normal tail ------------------------------------------------------ */
 /* Mills ratio R(x) = Q(x) / phi(x) for x >= 0. Below 5.5, R's Taylor

@@ -1,11 +1,15 @@
 /*
- * Branch-free elementary functions that GCC vectorises: log on (0, inf),
- * sin/cos of a fraction of a turn given as integer bits, and exp.
+ * The elementary functions of every kernel, in one place. Branch-free ones
+ * that GCC vectorises: log on (0, inf), sin/cos of a fraction of a turn
+ * given as integer bits, exp, and expm1 on [0, 45] (the activations'
+ * tanh and sigmoid); and scalar ones over their whole range (log, exp,
+ * expm1, log1p: the truncated normal).
  *
  * Only +, -, *, / and sqrt (all correctly rounded), integer ops and selects
- * are used, and the extension is built with -ffp-contract=off, so every
- * target clone (SSE2, AVX2, AVX-512) returns the same bits for the same input.
- * That is what keeps fastinit's draws bit-identical across machines.
+ * are used, and the fills are built with -ffp-contract=off, so every target
+ * clone (SSE2, AVX2, AVX-512) returns the same bits for the same input.
+ * That is what keeps fastinit's draws bit-identical across machines. (The
+ * dense passes of activations.c include this header with contraction on.)
  */
 #ifndef FASTINIT_VECMATH_H
 #define FASTINIT_VECMATH_H
@@ -130,6 +134,79 @@ FI_INLINE double fi_exp_f64(double x)
              + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
              + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600.0 + r * (1.0 / 6227020800.0)))))))))))));
     return p * fi_bits_f64((uint64_t)(k + 1023) << 52);
+}
+
+/* ---- expm1 --------------------------------------------------------------- */
+/* expm1 on [0, 45]: 2^k (1 + p) - 1 with p = expm1(r), r = y - k ln 2.
+ * The caller passes no NaN (a float-to-int conversion of NaN is UB). */
+FI_INLINE float fi_expm1_f32(float y)
+{
+    float kf = y * 1.44269504088896341f + 0.5f;
+    int32_t k = (int32_t)kf;
+    float fk = (float)k;
+    float r = (y - fk * 0.693145751953125f) - fk * 1.428606765330187e-06f;
+    float p = r + r * r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120
+            + r * (1.0f / 720 + r * (1.0f / 5040))))));
+    float s = fi_bits_f32((uint32_t)(k + 127) << 23);
+    return s * p + (s - 1.0f);
+}
+
+FI_INLINE double fi_expm1_f64(double y)
+{
+    double kd = y * 1.44269504088896338700e+00 + 0.5;
+    int64_t k = (int64_t)kd;
+    double fk = (double)k;
+    double r = (y - fk * 6.93147180369123816490e-01) - fk * 1.90821492927058770002e-10;
+    double p = r + r * r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
+             + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
+             + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600.0
+             + r * (1.0 / 6227020800.0))))))))))));
+    double s = fi_bits_f64((uint64_t)(k + 1023) << 52);
+    return s * p + (s - 1.0);
+}
+
+/* ---- scalar elementary functions over their whole range ----------------- */
+/* log x for x >= 0 (0 gives -inf), subnormals included. */
+static inline double fi_log_d(double x)
+{
+    if (!(x > 0.0)) return -INFINITY;
+    if (isinf(x)) return INFINITY;
+    if (x < 0x1p-1022) return fi_log_f64(x * 0x1p54) - 54.0 * 6.93147180559945309417e-01;
+    return fi_log_f64(x);
+}
+
+/* exp x for any x: 0 below the smallest subnormal, inf above DBL_MAX. Out
+ * of fi_exp_f64's range the result is exp(x / 2) squared, rounded once. */
+static inline double fi_exp_d(double x)
+{
+    if (x < -745.2) return 0.0;
+    if (x > 709.79) return INFINITY;
+    if (x < -708.0 || x > 709.0) {
+        double y = fi_exp_f64(0.5 * x);
+        return y * y;
+    }
+    return fi_exp_f64(x);
+}
+
+/* expm1 x for x <= 0: a Taylor series near 0, where exp(x) - 1 cancels. */
+static inline double fi_expm1_d(double x)
+{
+    if (x < -40.0) return -1.0;
+    if (x > -0.5) {
+        double t = 0.0;
+        for (int k = 18; k >= 2; k--) t = x * (1.0 + t) / k;
+        return x + x * t;
+    }
+    return fi_exp_d(x) - 1.0;
+}
+
+/* log1p x for x in (-1, 0]: log(1 + x) corrected by x / ((1 + x) - 1)
+ * (Goldberg 1991), exact where 1 + x is. */
+static inline double fi_log1p_d(double x)
+{
+    double u = 1.0 + x;
+    if (u == 1.0) return x;
+    return fi_log_d(u) * (x / (u - 1.0));
 }
 
 #endif
