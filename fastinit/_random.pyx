@@ -810,11 +810,14 @@ cdef double scaled_std(double scale, double gain_, double g2, double n) noexcept
     return exp(0.5 * (log(scale) + 2 * log(fabs(gain_)) + log(g2) - log(n)))
 
 
-def scaled(shape, scale, gain_, nonlinearity, a, mode, distribution, in_axis, out_axis, fan_in,
-           fan_out, dtype, out, seed, stream, offset, region=None):
+def scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset, region, *,
+           scale=1.0, gain=1.0, nonlinearity=None, a=None, mode="fan_in", distribution="normal"):
     """variance_scaling and every named initializer built on it: zero-mean
     weights with variance scale gain**2 gain(nonlinearity, a)**2 / n, n the
-    fan ``mode`` picks, drawn from ``distribution``."""
+    fan ``mode`` picks, drawn from ``distribution``. The positional
+    arguments say where and how the draw is made (the same for every
+    initializer); the keywords are the formula."""
+    gain_ = gain
     given = out
     out = as_out(out)
     cdef target_t t

@@ -10,14 +10,8 @@ The source documents call N(0, 1/fan_in) "Xavier normal"; every framework
 calls that LeCun normal (:func:`lecun_normal`) and gives Xavier/Glorot the
 average of the fans (:func:`xavier_normal`). fastinit follows the frameworks.
 """
-from typing import overload
-
 import numpy as np
 
-from fastinit._typing import (
-    Any, Array, Float32Like, Float64Like, FloatT, Optional, RegionLike, SeedLike, ShapeLike,
-    npt,
-)
 from fastinit import _common, _random
 from fastinit.random import normal, truncated_normal, uniform
 
@@ -71,35 +65,9 @@ def calculate_gain(nonlinearity, param=None):
     return _random.gain(nonlinearity, param)
 
 
-@overload
-def variance_scaling(shape: ShapeLike, scale: float = ..., mode: str = ...,
-    distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def variance_scaling(shape: ShapeLike, scale: float = ..., mode: str = ...,
-    distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def variance_scaling(shape: Optional[ShapeLike], scale: float = ..., mode: str = ...,
-    distribution: str = ..., *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
-    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def variance_scaling(shape: Optional[ShapeLike], scale: float = 1.0, mode: str = 'fan_in',
-    distribution: str = 'normal', *, in_axis: int = -2, out_axis: int = -1,
-    fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
-    out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
-    offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def variance_scaling(shape, scale=1.0, mode="fan_in", distribution="normal", *, in_axis=-2,
+                     out_axis=-1, fan_in=None, fan_out=None, dtype=None, out=None, seed=None,
+                     stream=None, offset=0, region=None):
     """Zero-mean weights with variance ``scale / n``, ``n`` the chosen fan.
 
     Parameters
@@ -125,39 +93,13 @@ def variance_scaling(shape: Optional[ShapeLike], scale: float = 1.0, mode: str =
     --------
     >>> w = fastinit.variance_scaling((512, 256), 2.0, "fan_in", "truncated_normal", seed=0)
     """
-    return _random.scaled(shape, scale, 1.0, None, None, mode, distribution, in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
+    # variance scale / fan(mode)
+    return _random.scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream,
+                          offset, region, scale=scale, mode=mode, distribution=distribution)
 
 
-@overload
-def he_normal(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
-    in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
-    fan_out: Optional[int] = ..., dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def he_normal(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
-    in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
-    fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def he_normal(shape: Optional[ShapeLike], *, a: float = ..., nonlinearity: str = ...,
-    mode: str = ..., in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
-    fan_out: Optional[int] = ..., dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def he_normal(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str = 'relu',
-    mode: str = 'fan_in', in_axis: int = -2, out_axis: int = -1, fan_in: Optional[int] = None,
-    fan_out: Optional[int] = None, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
-    region: Optional[RegionLike] = None) -> Any:
+def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
+              fan_in=None, fan_out=None, dtype=None, out=None, seed=None, stream=None, offset=0, region=None):
     """He/Kaiming normal: N(0, gain^2 / fan), std sqrt(2 / fan_in) for ReLU.
 
     He et al. 2015 ("Delving deep into rectifiers"), for ReLU networks; the
@@ -182,39 +124,13 @@ def he_normal(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str =
     >>> fastinit.he_normal(buf.shape, out=buf, seed=0) is buf
     True
     """
-    return _random.scaled(shape, 1.0, 1.0, nonlinearity, a, mode, "normal", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
+    # N(0, gain^2 / fan(mode)), gain = calculate_gain(nonlinearity, a)
+    return _random.scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream,
+                          offset, region, nonlinearity=nonlinearity, a=a, mode=mode, distribution="normal")
 
 
-@overload
-def he_uniform(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
-    in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
-    fan_out: Optional[int] = ..., dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def he_uniform(shape: ShapeLike, *, a: float = ..., nonlinearity: str = ..., mode: str = ...,
-    in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
-    fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def he_uniform(shape: Optional[ShapeLike], *, a: float = ..., nonlinearity: str = ...,
-    mode: str = ..., in_axis: int = ..., out_axis: int = ..., fan_in: Optional[int] = ...,
-    fan_out: Optional[int] = ..., dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def he_uniform(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str = 'relu',
-    mode: str = 'fan_in', in_axis: int = -2, out_axis: int = -1, fan_in: Optional[int] = None,
-    fan_out: Optional[int] = None, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
-    region: Optional[RegionLike] = None) -> Any:
+def he_uniform(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, out_axis=-1,
+               fan_in=None, fan_out=None, dtype=None, out=None, seed=None, stream=None, offset=0, region=None):
     """He/Kaiming uniform: U(-gain sqrt(3 / fan), +gain sqrt(3 / fan)); ±sqrt(6 / fan_in) for ReLU.
 
     Parameters are those of :func:`he_normal`.
@@ -223,35 +139,13 @@ def he_uniform(shape: Optional[ShapeLike], *, a: float = 0.0, nonlinearity: str 
     --------
     >>> w = fastinit.he_uniform((784, 256), seed=0)
     """
-    return _random.scaled(shape, 1.0, 1.0, nonlinearity, a, mode, "uniform", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
+    # U(+-gain sqrt(3 / fan(mode))), gain = calculate_gain(nonlinearity, a)
+    return _random.scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream,
+                          offset, region, nonlinearity=nonlinearity, a=a, mode=mode, distribution="uniform")
 
 
-@overload
-def xavier_normal(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def xavier_normal(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def xavier_normal(shape: Optional[ShapeLike], gain: float = ..., *, in_axis: int = ...,
-    out_axis: int = ..., fan_in: Optional[int] = ..., fan_out: Optional[int] = ...,
-    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def xavier_normal(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: int = -2,
-    out_axis: int = -1, fan_in: Optional[int] = None, fan_out: Optional[int] = None,
-    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def xavier_normal(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
+                  dtype=None, out=None, seed=None, stream=None, offset=0, region=None):
     """Xavier/Glorot normal: N(0, gain^2 2 / (fan_in + fan_out)).
 
     Glorot & Bengio 2010, for tanh and sigmoid networks. (The source
@@ -261,35 +155,13 @@ def xavier_normal(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: int
     --------
     >>> w = fastinit.xavier_normal((256, 128), seed=0)    # std sqrt(2/384)
     """
-    return _random.scaled(shape, 1.0, gain, None, None, "fan_avg", "normal", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
+    # N(0, gain^2 / ((fan_in + fan_out) / 2))
+    return _random.scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream,
+                          offset, region, gain=gain, mode="fan_avg", distribution="normal")
 
 
-@overload
-def xavier_uniform(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def xavier_uniform(shape: ShapeLike, gain: float = ..., *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def xavier_uniform(shape: Optional[ShapeLike], gain: float = ..., *, in_axis: int = ...,
-    out_axis: int = ..., fan_in: Optional[int] = ..., fan_out: Optional[int] = ...,
-    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def xavier_uniform(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: int = -2,
-    out_axis: int = -1, fan_in: Optional[int] = None, fan_out: Optional[int] = None,
-    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def xavier_uniform(shape, gain=1.0, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None,
+                   dtype=None, out=None, seed=None, stream=None, offset=0, region=None):
     """Xavier/Glorot uniform: U(-gain sqrt(6 / (fan_in + fan_out)), +...).
 
     Keras' default kernel initializer.
@@ -298,35 +170,13 @@ def xavier_uniform(shape: Optional[ShapeLike], gain: float = 1.0, *, in_axis: in
     --------
     >>> w = fastinit.xavier_uniform((256, 128), seed=0)
     """
-    return _random.scaled(shape, 1.0, gain, None, None, "fan_avg", "uniform", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
+    # U(+-gain sqrt(3 / ((fan_in + fan_out) / 2)))
+    return _random.scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream,
+                          offset, region, gain=gain, mode="fan_avg", distribution="uniform")
 
 
-@overload
-def lecun_normal(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def lecun_normal(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def lecun_normal(shape: Optional[ShapeLike], *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
-    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def lecun_normal(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: int = -1,
-    fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
-    out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
-    offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def lecun_normal(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None,
+                 out=None, seed=None, stream=None, offset=0, region=None):
     """LeCun normal: N(0, 1 / fan_in).
 
     This is what the source documents call "Xavier normal"
@@ -336,66 +186,26 @@ def lecun_normal(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: int
     --------
     >>> w = fastinit.lecun_normal((784, 256), seed=0)
     """
-    return _random.scaled(shape, 1.0, 1.0, None, None, "fan_in", "normal", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
+    # N(0, 1 / fan_in)
+    return _random.scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream,
+                          offset, region, mode="fan_in", distribution="normal")
 
 
-@overload
-def lecun_uniform(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float32Like = ...,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def lecun_uniform(shape: ShapeLike, *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def lecun_uniform(shape: Optional[ShapeLike], *, in_axis: int = ..., out_axis: int = ...,
-    fan_in: Optional[int] = ..., fan_out: Optional[int] = ..., dtype: Any = ...,
-    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def lecun_uniform(shape: Optional[ShapeLike], *, in_axis: int = -2, out_axis: int = -1,
-    fan_in: Optional[int] = None, fan_out: Optional[int] = None, dtype: Any = None,
-    out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
-    offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def lecun_uniform(shape, *, in_axis=-2, out_axis=-1, fan_in=None, fan_out=None, dtype=None,
+                  out=None, seed=None, stream=None, offset=0, region=None):
     """LeCun uniform: U(-sqrt(3 / fan_in), +sqrt(3 / fan_in)).
 
     Examples
     --------
     >>> w = fastinit.lecun_uniform((784, 256), seed=0)
     """
-    return _random.scaled(shape, 1.0, 1.0, None, None, "fan_in", "uniform", in_axis, out_axis,
-                          fan_in, fan_out, dtype, out, seed, stream, offset, region)
+    # U(+-sqrt(3 / fan_in))
+    return _random.scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream,
+                          offset, region, mode="fan_in", distribution="uniform")
 
 
-@overload
-def constant(shape: ShapeLike, value: float = ..., *, dtype: Float32Like = ..., out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def constant(shape: ShapeLike, value: float = ..., *, dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def constant(shape: Optional[ShapeLike], value: float = ..., *, dtype: Any = ...,
-    out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def constant(shape: Optional[ShapeLike], value: float = 0.0, *, dtype: Any = None,
-    out: Optional[Array] = None, seed: SeedLike = None, stream: Optional[int] = None,
-    offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def constant(shape, value=0.0, *, dtype=None, out=None, seed=None, stream=None, offset=0,
+             region=None):
     """Every weight ``value``: the documents' "what not to do", for experiments.
 
     ``seed``, ``stream`` and ``offset`` are accepted and ignored, so
@@ -410,27 +220,7 @@ def constant(shape: Optional[ShapeLike], value: float = 0.0, *, dtype: Any = Non
     return _random.constant(shape, value, dtype, out, seed, stream, offset, region)
 
 
-@overload
-def zeros(shape: ShapeLike, *, dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def zeros(shape: ShapeLike, *, dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def zeros(shape: Optional[ShapeLike], *, dtype: Any = ..., out: npt.NDArray[FloatT],
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def zeros(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
-    region: Optional[RegionLike] = None) -> Any:
+def zeros(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0, region=None):
     """All zeros (see :func:`constant`): no learning with ReLU or tanh.
 
     Examples
@@ -441,27 +231,7 @@ def zeros(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array]
     return _random.constant(shape, 0.0, dtype, out, seed, stream, offset, region)
 
 
-@overload
-def ones(shape: ShapeLike, *, dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def ones(shape: ShapeLike, *, dtype: Float64Like, out: None = ..., seed: SeedLike = ...,
-    stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def ones(shape: Optional[ShapeLike], *, dtype: Any = ..., out: npt.NDArray[FloatT],
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def ones(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
-    region: Optional[RegionLike] = None) -> Any:
+def ones(shape, *, dtype=None, out=None, seed=None, stream=None, offset=0, region=None):
     """All ones (see :func:`constant`).
 
     Examples
@@ -472,27 +242,8 @@ def ones(shape: Optional[ShapeLike], *, dtype: Any = None, out: Optional[Array] 
     return _random.constant(shape, 1.0, dtype, out, seed, stream, offset, region)
 
 
-@overload
-def orthogonal(shape: ShapeLike, gain: float = ..., column_axis: int = ..., *,
-    dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def orthogonal(shape: ShapeLike, gain: float = ..., column_axis: int = ..., *, dtype: Float64Like,
-    out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def orthogonal(shape: Optional[ShapeLike], gain: float = ..., column_axis: int = ..., *,
-    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def orthogonal(shape: Optional[ShapeLike], gain: float = 1.0, column_axis: int = -1, *,
-    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def orthogonal(shape, gain=1.0, column_axis=-1, *, dtype=None, out=None, seed=None, stream=None,
+               offset=0, region=None):
     """A (semi-)orthogonal weight (Saxe et al. 2014), times ``gain``.
 
     Q of the QR of a float64 normal draw, with the signs of R's diagonal

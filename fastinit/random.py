@@ -16,14 +16,8 @@ same on 1 thread or 16, in one call or in shards.
 """
 import os
 import threading
-from typing import overload
-
 import numpy as np
 
-from fastinit._typing import (
-    Any, Array, Float32Like, Float64Like, FloatT, Optional, RegionLike, SeedLike, ShapeLike,
-    npt,
-)
 from fastinit import _common, _random
 
 __all__ = ["Generator", "seed", "philox4x32", "uniform", "normal", "truncated_normal"]
@@ -133,24 +127,8 @@ class Generator(_random.Streams):
         """Words ``offset .. offset+n-1`` of a stream as uint32."""
         return _random.raw(self, n, stream, offset)
 
-    @overload
-    def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-        dtype: Float32Like = ..., out: None = ..., stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-    @overload
-    def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-        dtype: Float64Like, out: None = ..., stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-    @overload
-    def uniform(self, shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-        dtype: Any = ..., out: npt.NDArray[FloatT], stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-    def uniform(self, shape: Optional[ShapeLike] = None, low: float = 0.0, high: float = 1.0, *,
-        dtype: Any = None, out: Optional[Array] = None, stream: Optional[int] = None,
-        offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+    def uniform(self, shape=None, low=0.0, high=1.0, *, dtype=None, out=None, stream=None,
+                offset=0, region=None):
         """Uniform on the half-open ``[low, high)``.
 
         Never ``high``, also after rounding to float32; ``low == high``
@@ -171,24 +149,8 @@ class Generator(_random.Streams):
         """
         return _random.uniform(shape, low, high, dtype, out, self, stream, offset, region)
 
-    @overload
-    def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-        dtype: Float32Like = ..., out: None = ..., stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-    @overload
-    def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-        dtype: Float64Like, out: None = ..., stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-    @overload
-    def normal(self, shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-        dtype: Any = ..., out: npt.NDArray[FloatT], stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-    def normal(self, shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0, *,
-        dtype: Any = None, out: Optional[Array] = None, stream: Optional[int] = None,
-        offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+    def normal(self, shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, stream=None, offset=0,
+               region=None):
         """Normal with ``mean`` and standard deviation ``std`` (Box-Muller).
 
         Parameters
@@ -203,28 +165,8 @@ class Generator(_random.Streams):
         """
         return _random.normal(shape, mean, std, dtype, out, self, stream, offset, region)
 
-    @overload
-    def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
-        std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Float32Like = ...,
-        out: None = ..., stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-    @overload
-    def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
-        std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Float64Like,
-        out: None = ..., stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-    @overload
-    def truncated_normal(self, shape: Optional[ShapeLike] = ..., mean: float = ...,
-        std: float = ..., lower: float = ..., upper: float = ..., *, dtype: Any = ...,
-        out: npt.NDArray[FloatT], stream: Optional[int] = ..., offset: int = ...,
-        region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-    def truncated_normal(self, shape: Optional[ShapeLike] = None, mean: float = 0.0,
-        std: float = 1.0, lower: float = -2.0, upper: float = 2.0, *, dtype: Any = None,
-        out: Optional[Array] = None, stream: Optional[int] = None, offset: int = 0,
-        region: Optional[RegionLike] = None) -> Any:
+    def truncated_normal(self, shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *, dtype=None,
+                         out=None, stream=None, offset=0, region=None):
         """Normal truncated to ``[mean + lower std, mean + upper std]``.
 
         Sampled exactly by the inverse CDF (never by clipping): the value
@@ -282,27 +224,8 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_fresh_global_after_fork)
 
 
-@overload
-def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-    dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-    dtype: Float64Like, out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def uniform(shape: Optional[ShapeLike] = ..., low: float = ..., high: float = ..., *,
-    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def uniform(shape: Optional[ShapeLike] = None, low: float = 0.0, high: float = 1.0, *,
-    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def uniform(shape=None, low=0.0, high=1.0, *, dtype=None, out=None, seed=None, stream=None,
+            offset=0, region=None):
     """Uniform on ``[low, high)``; see :meth:`Generator.uniform`. ``seed``: None, int or Generator.
 
     Examples
@@ -312,27 +235,8 @@ def uniform(shape: Optional[ShapeLike] = None, low: float = 0.0, high: float = 1
     return _random.uniform(shape, low, high, dtype, out, seed, stream, offset, region)
 
 
-@overload
-def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-    dtype: Float32Like = ..., out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-    dtype: Float64Like, out: None = ..., seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ..., *,
-    dtype: Any = ..., out: npt.NDArray[FloatT], seed: SeedLike = ..., stream: Optional[int] = ...,
-    offset: int = ..., region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def normal(shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0, *,
-    dtype: Any = None, out: Optional[Array] = None, seed: SeedLike = None,
-    stream: Optional[int] = None, offset: int = 0, region: Optional[RegionLike] = None) -> Any:
+def normal(shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, seed=None, stream=None,
+           offset=0, region=None):
     """Normal; see :meth:`Generator.normal`. ``seed``: None, int or Generator.
 
     Examples
@@ -342,31 +246,8 @@ def normal(shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.
     return _random.normal(shape, mean, std, dtype, out, seed, stream, offset, region)
 
 
-@overload
-def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
-    lower: float = ..., upper: float = ..., *, dtype: Float32Like = ..., out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float32]: ...
-
-
-@overload
-def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
-    lower: float = ..., upper: float = ..., *, dtype: Float64Like, out: None = ...,
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[np.float64]: ...
-
-
-@overload
-def truncated_normal(shape: Optional[ShapeLike] = ..., mean: float = ..., std: float = ...,
-    lower: float = ..., upper: float = ..., *, dtype: Any = ..., out: npt.NDArray[FloatT],
-    seed: SeedLike = ..., stream: Optional[int] = ..., offset: int = ...,
-    region: Optional[RegionLike] = ...) -> npt.NDArray[FloatT]: ...
-
-
-def truncated_normal(shape: Optional[ShapeLike] = None, mean: float = 0.0, std: float = 1.0,
-    lower: float = -2.0, upper: float = 2.0, *, dtype: Any = None, out: Optional[Array] = None,
-    seed: SeedLike = None, stream: Optional[int] = None, offset: int = 0,
-    region: Optional[RegionLike] = None) -> Any:
+def truncated_normal(shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *, dtype=None, out=None,
+                     seed=None, stream=None, offset=0, region=None):
     """Truncated normal; see :meth:`Generator.truncated_normal`. ``seed``: None, int or Generator.
 
     Examples

@@ -1,14 +1,23 @@
-"""Write the typed signatures and dtype/out overloads of the public draws and
-initializers (fastinit/random.py, fastinit/initializers.py) from their plain
-signatures, so the three overloads of each never drift apart by hand.
+"""Write the typing stubs of the public draws and initializers
+(fastinit/random.pyi, fastinit/initializers.pyi) from the plain signatures in
+random.py and initializers.py, so the code reads top-down and the three
+overloads of each draw never drift apart by hand:
 
-    python tools/annotate.py      # rewrites the two files in place; idempotent
+- a draw or initializer that takes ``dtype`` and ``out`` gets three
+  overloads: float32 by default, float64 by ``dtype=``, ``out``'s own dtype;
+- every other public function, class, alias and re-export gets one typed
+  signature (types by parameter name, TYPES; returns by function, RETURNS).
+
+    python tools/annotate.py           # write the stubs
+    python tools/annotate.py --check   # exit 1 if a committed stub differs (CI)
+    python tools/annotate.py --plain   # once: strip annotations from the .py files
 """
 import ast
 import pathlib
-import re
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "fastinit"
+MODULES = ("random.py", "initializers.py")
 TYPES = {
     "shape": "ShapeLike", "low": "float", "high": "float", "mean": "float", "std": "float",
     "lower": "float", "upper": "float", "scale": "float", "gain": "float", "value": "float",
@@ -16,37 +25,67 @@ TYPES = {
     "in_axis": "int", "out_axis": "int", "column_axis": "int", "fan_in": "Optional[int]",
     "fan_out": "Optional[int]", "seed": "SeedLike", "stream": "Optional[int]", "offset": "int",
     "dtype": "Any", "out": "Optional[Array]", "region": "Optional[RegionLike]",
+    "n": "int", "counter": "Sequence[int]", "key": "Sequence[int]", "s": "Optional[int]",
+    "name": "str", "param": "Optional[float]",
 }
-MARK = "# ---- typed overloads (tools/annotate.py) ----"
+RETURNS = {
+    "compute_fans": "tuple[int, int]", "calculate_gain": "float", "available": "list[str]",
+    "get": "Callable[..., Any]", "seed": "None", "philox4x32": "npt.NDArray[np.uint32]",
+    "random_raw": "npt.NDArray[np.uint32]", "spawn": "list[Generator]", "__init__": "None",
+    "seed_seq": "np.random.SeedSequence", "__repr__": "str",
+    "__reduce__": "tuple[Any, tuple[Any, ...]]",
+}
+OVERLOAD_RETURNS = {"f32": "npt.NDArray[np.float32]", "f64": "npt.NDArray[np.float64]",
+                    "out": "npt.NDArray[FloatT]"}
+HEADER = '''"""Type stubs of fastinit/{name}, written by tools/annotate.py: do not edit."""
+from typing import Any, Callable, Optional, Sequence, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from fastinit import _random
+from fastinit._typing import (
+    Array, Float32Like, Float64Like, FloatT, RegionLike, SeedLike, ShapeLike,
+)
+'''
+
+
+def is_draw(fn):
+    """Whether ``fn`` gets the three dtype/out overloads."""
+    return {"dtype", "out"} <= {a.arg for a in fn.args.kwonlyargs}
 
 
 def params(fn, kind):
-    """The parameter list text for one overload kind (f32, f64, out, impl)."""
+    """The typed parameters of ``fn`` for one overload kind (f32, f64, out),
+    or for its single signature (kind None)."""
     args = fn.args
-    pos = args.args[1:] if args.args and args.args[0].arg == "self" else args.args
+    pos = args.args
     defaults = [None] * (len(pos) - len(args.defaults)) + list(args.defaults)
-    out = ["self"] if args.args and args.args[0].arg == "self" else []
+    out = []
     for p, d in zip(pos, defaults):
+        if p.arg == "self":
+            out.append("self")
+            continue
         t = TYPES[p.arg]
-        if p.arg == "shape" and (d is not None or kind in ("out", "impl")):
+        if p.arg == "shape" and (d is not None or kind == "out"):
             t = "Optional[ShapeLike]"   # None: out's shape
-        out.append(f"{p.arg}: {t}" + ("" if d is None else (" = ..." if kind != "impl" else f" = {ast.unparse(d)}")))
-    out.append("*")
-    for p, d in zip(args.kwonlyargs, args.kw_defaults):
-        t = TYPES[p.arg]
-        dflt = f" = {ast.unparse(d)}" if kind == "impl" else " = ..."
-        if p.arg == "dtype":
+        out.append(f"{p.arg}: {t}" + ("" if d is None else " = ..."))
+    if args.kwonlyargs:
+        out.append("*")
+    for p in args.kwonlyargs:
+        t, dflt = TYPES[p.arg], " = ..."
+        if kind is not None and p.arg == "dtype":
             t, dflt = {"f32": ("Float32Like", " = ..."), "f64": ("Float64Like", ""),
-                       "out": ("Any", " = ..."), "impl": ("Any", " = None")}[kind]
-        if p.arg == "out":
+                       "out": ("Any", " = ...")}[kind]
+        if kind is not None and p.arg == "out":
             t, dflt = {"f32": ("None", " = ..."), "f64": ("None", " = ..."),
-                       "out": ("npt.NDArray[FloatT]", ""), "impl": ("Optional[Array]", " = None")}[kind]
+                       "out": ("npt.NDArray[FloatT]", "")}[kind]
         out.append(f"{p.arg}: {t}{dflt}")
     return out
 
 
 def signature(indent, name, parts, ret):
-    """``def name(parts) -> ret`` wrapped at 100 columns."""
+    """``def name(parts) -> ret: ...`` wrapped at 100 columns."""
     head = f"{indent}def {name}("
     lines, line = [], head
     for k, part in enumerate(parts):
@@ -56,7 +95,7 @@ def signature(indent, name, parts, ret):
             line = indent + " " * 4 + piece
         else:
             line += piece
-    tail = f") -> {ret}"
+    tail = f") -> {ret}: ..."
     if len(line.rstrip()) + len(tail) > 99:
         *rest, last = line.rstrip().rsplit(", ", 1) if ", " in line.strip() else [line.rstrip()]
         if rest:
@@ -66,61 +105,98 @@ def signature(indent, name, parts, ret):
     return "\n".join(lines)
 
 
-def strip_overloads(src):
-    """The source without its @overload stubs (they are rewritten from the
-    implementations, so running this again gives the same file)."""
-    tree = ast.parse(src)
-    lines = src.splitlines(keepends=True)
-    spans = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and any(
-                isinstance(d, ast.Name) and d.id == "overload" for d in node.decorator_list):
-            start = node.decorator_list[0].lineno - 1
-            end = node.end_lineno
-            while end < len(lines) and not lines[end].strip():
-                end += 1
-            spans.append((start, end))
-    for start, end in sorted(spans, reverse=True):
-        del lines[start:end]
-    return "".join(lines)
+def function_stub(fn, indent=""):
+    """The stub text of one function (its overloads, or one signature)."""
+    deco = [ast.unparse(d) for d in fn.decorator_list]
+    if is_draw(fn):
+        return "\n".join(f"{indent}@overload\n" + signature(indent, fn.name, params(fn, kind),
+                                                            OVERLOAD_RETURNS[kind])
+                         for kind in ("f32", "f64", "out"))
+    text = "".join(f"{indent}@{d}\n" for d in deco)
+    return text + signature(indent, fn.name, params(fn, None), RETURNS[fn.name])
 
 
-def rewrite(path):
-    src = strip_overloads(path.read_text())
+def public(name):
+    return not name.startswith("_") or name in ("__init__", "__repr__", "__reduce__")
+
+
+def stub(path):
+    """The .pyi text for one module."""
+    tree = ast.parse(path.read_text())
+    parts = [HEADER.format(name=path.name)]
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "fastinit.random":
+            names = ", ".join(f"{a.name} as {a.name}" for a in node.names)
+            parts.append(f"from fastinit.random import {names}\n")
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name) and (public(node.targets[0].id)
+                                                or node.targets[0].id == "__all__"):
+            target = node.targets[0].id
+            if target == "__all__" or isinstance(node.value, ast.Name):
+                parts.append(f"{ast.unparse(node)}\n")
+        elif isinstance(node, ast.FunctionDef) and public(node.name):
+            parts.append("\n" + function_stub(node) + "\n")
+        elif isinstance(node, ast.ClassDef) and public(node.name):
+            bases = ", ".join(ast.unparse(b) for b in node.bases)
+            body = [function_stub(m, "    ") for m in node.body
+                    if isinstance(m, ast.FunctionDef) and public(m.name)]
+            parts.append(f"\nclass {node.name}({bases}):\n" + "\n".join(body) + "\n")
+    return "".join(parts)
+
+
+def plain(path):
+    """Strip the overloads and the annotations of the public signatures of
+    ``path`` (the one-time move of the types to the stubs)."""
+    src = path.read_text()
     tree = ast.parse(src)
     lines = src.splitlines(keepends=True)
     edits = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+        if not isinstance(node, ast.FunctionDef):
             continue
-        names = {a.arg for a in node.args.kwonlyargs}
-        if not {"dtype", "out"} <= names:
+        start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+        if any(ast.unparse(d) == "overload" for d in node.decorator_list):
+            end = node.end_lineno
+            while end < len(lines) and not lines[end].strip():
+                end += 1
+            edits.append((start, end, ""))
             continue
-        start = node.lineno - 1 - len(node.decorator_list)
-        if any("@overload" in ast.unparse(d) for d in node.decorator_list):
+        if node.returns is None and not any(a.annotation for a in ast.walk(node.args)
+                                            if isinstance(a, ast.arg)):
             continue
-        body_first = node.body[0].lineno - 1
-        indent = re.match(r"\s*", lines[node.lineno - 1]).group(0)
-        ret = {"f32": "npt.NDArray[np.float32]", "f64": "npt.NDArray[np.float64]",
-               "out": "npt.NDArray[FloatT]", "impl": "Any"}
-        text = ""
-        for kind in ("f32", "f64", "out"):
-            gap = "\n\n" if indent else "\n\n\n"
-            text += f"{indent}@overload\n" + signature(indent, node.name, params(node, kind), ret[kind]) + ": ..." + gap
-        text += signature(indent, node.name, params(node, "impl"), "Any") + ":\n"
-        edits.append((start, body_first, text))
+        for a in ast.walk(node.args):
+            if isinstance(a, ast.arg):
+                a.annotation = None
+        indent = " " * node.col_offset
+        head = f"{indent}def {node.name}({ast.unparse(node.args)}):\n"
+        if len(head) > 101:
+            cut = head.rfind(", ", 0, 100)
+            head = head[:cut + 1] + "\n" + indent + " " * (len(node.name) + 5) + head[cut + 2:]
+        edits.append((node.lineno - 1, node.body[0].lineno - 1, head))
     for start, end, text in sorted(edits, reverse=True):
         lines[start:end] = [text]
-    out = "".join(lines)
-    if "from fastinit._typing import" not in out:
-        out = out.replace("import numpy as np\n", "import numpy as np\n", 1)
-        first_import = re.search(r"^(import|from) ", out, re.MULTILINE).start()
-        out = (out[:first_import] + "from typing import overload\n\n" + out[first_import:])
-        typing_import = ("\nfrom fastinit._typing import (\n    Any, Array, Float32Like, Float64Like, FloatT, "
-                         "Optional, RegionLike, SeedLike, ShapeLike,\n    npt,\n)\nfrom fastinit import ")
-        out = out.replace("\nfrom fastinit import ", typing_import, 1)
-    path.write_text(out)
+    path.write_text("".join(lines))
 
 
-for name in ("random.py", "initializers.py"):
-    rewrite(ROOT / name)
+def main(argv):
+    if "--plain" in argv:
+        for name in MODULES:
+            plain(ROOT / name)
+        return 0
+    stale = []
+    for name in MODULES:
+        path = (ROOT / name).with_suffix(".pyi")
+        text = stub(ROOT / name)
+        if "--check" in argv:
+            if not path.exists() or path.read_text() != text:
+                stale.append(path.name)
+        else:
+            path.write_text(text)
+    if stale:
+        print(f"stale stubs: {', '.join(stale)}; run python tools/annotate.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
