@@ -1,6 +1,10 @@
 """Which folder a pytest run collects: plain `pytest` runs the tests;
 `pytest --benchmark-only` runs the benchmarks (as users type it, from the
-repository root) and nothing else."""
+repository root) and nothing else. The docstring examples
+(`pytest --doctest-modules fastinit`) and the docs' (`pytest
+--doctest-glob="*.rst" docs`) see `np` and `fastinit`, as a user's session
+would."""
+import pytest
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -10,4 +14,17 @@ def pytest_ignore_collect(collection_path, config):
         return True
     if "tests" in parts and bench_only:
         return True
+    if collection_path.name == "__main__.py":   # importing it runs the command line
+        return True
+    if collection_path.name == "conf.py" and "docs" in parts:   # importing it runs the docs' runs
+        return True
     return None
+
+
+@pytest.fixture(autouse=True)
+def _doctest_names(doctest_namespace):
+    import numpy as np
+
+    import fastinit
+    doctest_namespace["np"] = np
+    doctest_namespace["fastinit"] = fastinit

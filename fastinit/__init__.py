@@ -13,7 +13,7 @@ import os as _os
 # threads are spinning on (and the other way round): on a small machine a
 # fused pass right after a matmul can wait for a whole spin period with
 # libgomp's default. A short spin before sleeping avoids that and keeps
-# wake-ups fast (README, "Busy machines", has the figures). Set
+# wake-ups fast (docs/guide/threads.rst). Set
 # OMP_WAIT_POLICY or GOMP_SPINCOUNT yourself to choose otherwise.
 if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
     _os.environ["GOMP_SPINCOUNT"] = "1000"

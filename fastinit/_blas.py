@@ -4,7 +4,7 @@ OpenBLAS keeps a product with m*n*k under 262144 on one thread by itself,
 but larger small products (a 1500 x 64 x 64 evaluation, say) wake its
 threads, which then spin waiting for the next one. On a machine whose cores
 are busy with other work those spinning threads are starved and everything
-waits for them (README, "Busy machines", has the figures). So ``fastinit.nn``'s loops (fit,
+waits for them (docs/guide/threads.rst). So ``fastinit.nn``'s loops (fit,
 train_epoch, evaluate, diagnostics) run with one BLAS thread while their
 products are small, and with ``fastinit.get_num_threads()`` BLAS threads when
 they are large (a 256 x 1024 x 1024 batch and up). Outside those loops BLAS

@@ -1,7 +1,7 @@
 """The dense boundary: ``dense_forward``/``dense_backward`` land here.
 
-``forward`` and ``backward`` own every rule of the dense contract (README,
-"A short tour", and the docstrings of ``fastinit.dense``: activation,
+``forward`` and ``backward`` own every rule of the dense contract (the docstrings of
+``fastinit.dense``, in docs/api.rst: activation,
 dtypes, shapes, layouts, overlap between outputs and inputs), checked once,
 before anything is written. Small float32 products then run in the kernel
 of ``src/gemm.c`` (bias and a linear/ReLU activation in its registers), the

@@ -3,8 +3,8 @@
 One function per kind of call (``uniform``, ``normal``, ``truncated_normal``,
 ``scaled`` for the variance-scaling initializers, ``constant``, ``raw``)
 takes the public call's arguments as they came, applies the argument rules
-(README, "Hostile input"; ``_common.pyx`` holds the shared ones), works out
-the fans and the scale, reserves the stream last, so a failed call uses
+(docs/guide/initializers.rst, "Bad input"; ``_common.pyx`` holds the shared
+ones), works out the fans and the scale, reserves the stream last, so a failed call uses
 none, and makes one call into the C fills of ``src/`` with the GIL released.
 The Python modules above (``random.py``, ``initializers.py``) hold the
 signatures and docstrings, name each initializer's scale, and check only
@@ -232,9 +232,9 @@ cdef struct source_t:
 
 
 cdef Streams resolve(object seed, object stream, source_t *src):
-    """Key and stream of a draw (README, "Reproducibility: the bit
-    layout"): None is the global generator, a Generator is used as it is (both reserve their next stream
-    unless ``stream=``), an int is Generator(int)'s first stream. Checks
+    """Key and stream of a draw (docs/guide/reproducibility.rst): None is the
+    global generator, a Generator is used as it is (both reserve their next
+    stream unless ``stream=``), an int is Generator(int)'s first stream. Checks
     everything; reserves nothing (``take_stream`` does, last). Returns the
     generator to reserve from, or None."""
     cdef Streams g

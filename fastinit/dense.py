@@ -79,6 +79,11 @@ def dense_backward(dA, X, W, A, activation="relu", *, dX=None, dW=None, db=None,
 
     Examples
     --------
+    >>> X = np.random.default_rng(0).standard_normal((32, 784)).astype(np.float32)
+    >>> W = fastinit.he_normal((784, 256), seed=0)
+    >>> A = fastinit.dense_forward(X, W, None, "relu")
     >>> dX, dW, db = fastinit.dense_backward(np.ones_like(A), X, W, A, "relu")
+    >>> dX.shape, dW.shape, db.shape
+    ((32, 784), (784, 256), (256,))
     """
     return _dense.backward(dA, X, W, A, activation, dX, dW, db, need_dX)

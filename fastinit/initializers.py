@@ -114,7 +114,7 @@ def he_normal(shape, *, a=0.0, nonlinearity="relu", mode="fan_in", in_axis=-2, o
     nonlinearity : str
         See :func:`calculate_gain`.
     mode : {"fan_in", "fan_out", "fan_avg"}
-    in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset
+    in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset, region
         See :func:`variance_scaling`.
 
     Examples

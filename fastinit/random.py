@@ -1,7 +1,6 @@
 """Counter-based random numbers: Philox4x32-10 streams and distributions.
 
-The bit layout is fixed so anyone can reproduce it (README, "Reproducibility:
-the bit layout"):
+The bit layout is fixed so anyone can reproduce it (docs/guide/reproducibility.rst):
 
 * the key is ``numpy.random.SeedSequence(seed).generate_state(2, np.uint32)``;
 * word ``j`` of stream ``s`` is word ``j % 4`` of

@@ -346,10 +346,17 @@ def init_context(seed=None):
     ``torch.randn``/``torch.rand``, each draw on its own stream of
     ``Generator(seed)`` in call order.
 
-    >>> with init_context(seed=0):                      # doctest: +SKIP
-    ...     model = transformers.GPT2LMHeadModel(transformers.GPT2Config())
+    >>> import torch
+    >>> from fastinit.torch import init_context
+    >>> with init_context(seed=0):
+    ...     a = torch.nn.Linear(64, 32)
+    >>> with init_context(seed=0):
+    ...     b = torch.nn.Linear(64, 32)
+    >>> torch.equal(a.weight, b.weight) and torch.equal(a.bias, b.bias)
+    True
 
-    gives the same parameters on every run and thread count. Meta tensors
+    gives the same parameters on every run and thread count (a whole
+    ``transformers.GPT2LMHeadModel(GPT2Config())`` too). Meta tensors
     are left to torch (which skips them). A random call that cannot be
     honoured (a ``generator=`` of torch's, a non-floating tensor) raises.
     """
@@ -417,7 +424,7 @@ def init_shard_(tensor, global_shape=None, init="kaiming_uniform_", *, rank=None
     ``global_shape``: fans from the global shape, values equal bit for bit to
     the same slice of the whole weight, on any world size. ``rank`` and
     ``world_size`` default to torch.distributed's. ``init`` is a name of
-    this module (uniform_, normal_, trunc_normal_, xavier_*_, kaiming_*_).
+    this module (``uniform_``, ``normal_``, ``trunc_normal_``, ``xavier_*_``, ``kaiming_*_``).
     ``seed`` must be the same on every rank (an int or a fastinit.Generator
     with the same key and stream). A ``DTensor`` (1-D mesh, ``Shard(dim)`` or
     ``Replicate``) brings its own global shape, rank and dim; its local

@@ -1,5 +1,5 @@
-"""Slow references: pure Python and plain NumPy, written from the README's bit layout and
-the README's bit layout, never from the kernels (bottleneck's slow/ pattern).
+"""Slow references: pure Python and plain NumPy, written from the bit layout of
+docs/guide/reproducibility.rst, never from the kernels (bottleneck's slow/ pattern).
 """
 import math
 
@@ -29,7 +29,7 @@ def key_of(seed):
 
 
 def raw_words(key, stream, offset, n):
-    """Words offset .. offset+n-1 of a stream, by the README's bit layout."""
+    """Words offset .. offset+n-1 of a stream, by docs/guide/reproducibility.rst."""
     out = []
     for j in range(offset, offset + n):
         blk = j // 4
@@ -49,7 +49,7 @@ def words_for(key, stream, offset, n, per_value, pair=False):
 
 
 def uniform(key, stream, offset, n, low, high, dtype):
-    """Exact: the README's uniform formula."""
+    """Exact: the uniform formula of docs/guide/reproducibility.rst."""
     if dtype == np.float32:
         w, _ = words_for(key, stream, offset, n, 1)
         u = (w[:, 0] >> 8).astype(np.float32) * np.float32(2.0 ** -24)
@@ -100,7 +100,7 @@ def fans(shape, in_axis=-2, out_axis=-1):
 
 
 def expected(name, shape, **kw):
-    """(kind, parameter) of an initializer from the README's table:
+    """(kind, parameter) of an initializer from the table of docs/guide/initializers.rst:
     ("normal", std), ("uniform", limit) or ("truncated", sigma)."""
     fi, fo = fans(shape, kw.get("in_axis", -2), kw.get("out_axis", -1))
     fi, fo = kw.get("fan_in") or fi, kw.get("fan_out") or fo

@@ -1,4 +1,4 @@
-"""Initializers against their formulas (README, "The source documents' formulas"), over dtypes, shapes,
+"""Initializers against their formulas (docs/guide/initializers.rst), over dtypes, shapes,
 axis conventions and fan overrides."""
 import math
 

@@ -1,5 +1,5 @@
 """The random core: Philox4x32-10 against Random123's known answers and a
-pure-Python Philox of the README's bit layout."""
+pure-Python Philox of docs/guide/reproducibility.rst."""
 import os
 import pathlib
 import subprocess

@@ -1,6 +1,6 @@
 """region=: a tile of a draw is exactly full[region] of the same call, bit
 for bit, for every dtype, distribution and elementwise initializer, with
-offsets, out= of the tile's shape, and any thread count (README, "Reproducibility: the bit layout")."""
+offsets, out= of the tile's shape, and any thread count (docs/guide/tiles.rst)."""
 import numpy as np
 import pytest
 

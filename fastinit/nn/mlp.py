@@ -5,9 +5,16 @@ buffer (activations, gradients, the batch itself) is allocated once per
 batch size and reused, so a training step allocates nothing once shapes are
 fixed, and ``diagnostics`` reports what an initialization does to each layer.
 
+>>> from fastinit.nn import MLP
+>>> rng = np.random.default_rng(0)
+>>> X = rng.standard_normal((256, 2)).astype(np.float32)
+>>> y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)          # XOR of the signs
 >>> net = MLP([2, 64, 64, 2], "relu", "he_normal", output="softmax", seed=0)
 >>> hist = net.fit(X, y, epochs=20, lr=0.1, batch_size=32)
->>> [d["act_std"] for d in net.diagnostics(X)]
+>>> hist["accuracy"][-1] > 0.9
+True
+>>> [round(d["act_std"], 2) for d in net.diagnostics(X)]    # per layer, after training
+[0.82, 0.91, 0.46]
 """
 import numpy as np
 
@@ -106,8 +113,12 @@ class MLP:
 
     Examples
     --------
+    >>> X = np.random.default_rng(0).standard_normal((256, 2)).astype(np.float32)
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(np.float32)
     >>> net = MLP([2, 16, 1], "tanh", "xavier_normal", output="sigmoid", seed=0)
     >>> hist = net.fit(X, y, epochs=50, lr=0.5, batch_size=16, loss="bce")
+    >>> hist["loss"][-1] < hist["loss"][0]
+    True
     """
 
     def __init__(self, sizes, activation="relu", init="he_normal", output="linear",

@@ -3,7 +3,7 @@
  * to out[0 .. n). Every fill is (key, offset, params, n, out), numpy-style.
  *
  * The value at index i is a pure function of (key, stream, i, params): which
- * Philox words it reads is fixed (README "bit layout"), so any split of the
+ * Philox words it reads is fixed (docs/guide/reproducibility.rst), so any split of the
  * index range, over threads or machines, gives the same bits.
  */
 #ifndef FASTINIT_FILLS_H
