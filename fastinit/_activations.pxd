@@ -21,3 +21,4 @@ cdef extern from "src/activations.h" nogil:
     void fi_act_f32(float *x, int64_t n, int act)
     void fi_act_f64(double *x, int64_t n, int act)
     int fi_passes_select(int cap)
+    int fi_passes_level()

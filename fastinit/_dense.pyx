@@ -26,7 +26,7 @@ from fastinit._activations cimport (
     FI_LINEAR, FI_RELU, FI_TANH, FI_SIGMOID, FI_GRAD_BLOCK,
     fi_bias_act_f32, fi_bias_act_f64, fi_grad_act_f32, fi_grad_act_f64,
     fi_sum_blocks_f32, fi_sum_blocks_f64, fi_sgd_f32, fi_sgd_f64, fi_act_f32, fi_act_f64,
-    fi_passes_select,
+    fi_passes_select, fi_passes_level,
 )
 from fastinit._random cimport join_simd_family
 
@@ -57,6 +57,12 @@ cdef cnp.dtype F64 = np.dtype(np.float64)
 # fastinit._random owns (src/simd.h).
 join_simd_family(fi_passes_select)
 join_simd_family(fi_gemm_select)
+
+
+def passes_level():
+    """The SIMD level (an index of fastinit._random.LEVELS) the fused passes
+    run at now: the one fi_simd_select chose."""
+    return fi_passes_level()
 
 
 # ---- the fused passes ----------------------------------------------------------------
@@ -186,11 +192,11 @@ cdef extern from "numpy/arrayobject.h":
 
 # float32 products with at most this many multiply-adds, whose right operand
 # has at most SMALL_RIGHT elements, run in src/gemm.c's one-thread kernel (at
-# the AVX2 and AVX-512 levels). Measured against OpenBLAS on 2 cores: the
-# kernel takes 0.89x BLAS's time at 32x64x64 and 0.94x at 64x64x64, and 1.44x
-# at 256x64x64, where BLAS's threads pay off. The float64 kernel was 1.13x
-# BLAS's time even at 32x64x64, so float64 always goes to BLAS. The choice
-# depends on the shape alone, never on a thread count.
+# the AVX2 and AVX-512 levels): below that size the kernel beat OpenBLAS
+# (tools/bench_gemm.c and the benchmarks' dense rows measure it), above it
+# BLAS's threads pay off. A float64 kernel written the same way never beat
+# OpenBLAS's dgemm, so float64 always goes to BLAS. The choice depends on
+# the shape alone, never on a thread count.
 cdef int64_t SMALL_PRODUCT = 1 << 18
 cdef int64_t SMALL_RIGHT = 1 << 14
 

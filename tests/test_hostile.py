@@ -403,3 +403,9 @@ def test_an_allocation_failure_names_shape_and_uses_no_stream():
     with raises(ValueError, "shape"):
         g.normal((2**28, 2**28), dtype=np.float64)      # 2**59 values: within the count, not memory
     assert g.next_stream == 0
+
+
+def test_one_level_choice_switches_the_dense_passes_too(simd_level):
+    # the passes live in another extension and join the one C select
+    from fastinit import _dense
+    assert _random.LEVELS[_dense.passes_level()] == simd_level == fastinit.simd_level()

@@ -268,107 +268,71 @@ FI_INLINE void fi_sgd_f64_body(double *w, const double *g, double *v, int64_t n,
 }
 
 /* ---- every level, one table, one choice ----------------------------------- */
-/* Define name_scalar, name_avx2 and name_avx512: name_body for each level. */
+/* The one list of passes, as levels.h lists the fills: (name, parameters,
+ * arguments). From it come the level versions of each body, the table of
+ * every level and the public fi_<name> wrappers of activations.h. */
+#define FI_PASSES(X)                                                                              \
+    X(bias_act_f32, (float *z, const float *b, int64_t rows, int64_t cols, int act),              \
+      (z, b, rows, cols, act))                                                                    \
+    X(bias_act_f64, (double *z, const double *b, int64_t rows, int64_t cols, int act),            \
+      (z, b, rows, cols, act))                                                                    \
+    X(grad_act_f32, (const float *da, const float *a, float *dz, float *db, int64_t rows,         \
+                     int64_t cols, int act), (da, a, dz, db, rows, cols, act))                     \
+    X(grad_act_f64, (const double *da, const double *a, double *dz, double *db, int64_t rows,     \
+                     int64_t cols, int act), (da, a, dz, db, rows, cols, act))                     \
+    X(sum_blocks_f32, (const float *partial, int64_t blocks, int64_t cols, float *db),            \
+      (partial, blocks, cols, db))                                                                \
+    X(sum_blocks_f64, (const double *partial, int64_t blocks, int64_t cols, double *db),          \
+      (partial, blocks, cols, db))                                                                \
+    X(sgd_f32, (float *w, const float *g, float *v, int64_t n, float lr, float momentum),         \
+      (w, g, v, n, lr, momentum))                                                                 \
+    X(sgd_f64, (double *w, const double *g, double *v, int64_t n, double lr, double momentum),    \
+      (w, g, v, n, lr, momentum))
+
+/* fi_<name>_scalar, _avx2 and _avx512: fi_<name>_body compiled for each level. */
 #ifdef FI_X86_SIMD
 #define FI_PASS_LEVELS(name, params, args)                                    \
-    static void name##_scalar params { name##_body args; }                     \
-    FI_TARGET_AVX2 static void name##_avx2 params { name##_body args; }        \
-    FI_TARGET_AVX512 static void name##_avx512 params { name##_body args; }
+    static void fi_##name##_scalar params { fi_##name##_body args; }           \
+    FI_TARGET_AVX2 static void fi_##name##_avx2 params { fi_##name##_body args; } \
+    FI_TARGET_AVX512 static void fi_##name##_avx512 params { fi_##name##_body args; }
 #else
 #define FI_PASS_LEVELS(name, params, args)                                    \
-    static void name##_scalar params { name##_body args; }                     \
-    static void name##_avx2 params { name##_body args; }                       \
-    static void name##_avx512 params { name##_body args; }
+    static void fi_##name##_scalar params { fi_##name##_body args; }           \
+    static void fi_##name##_avx2 params { fi_##name##_body args; }             \
+    static void fi_##name##_avx512 params { fi_##name##_body args; }
 #endif
+FI_PASSES(FI_PASS_LEVELS)
 
-FI_PASS_LEVELS(fi_bias_act_f32, (float *z, const float *b, int64_t rows, int64_t cols, int act),
-               (z, b, rows, cols, act))
-FI_PASS_LEVELS(fi_bias_act_f64, (double *z, const double *b, int64_t rows, int64_t cols, int act),
-               (z, b, rows, cols, act))
-FI_PASS_LEVELS(fi_grad_act_f32, (const float *da, const float *a, float *dz, float *db, int64_t rows,
-                                 int64_t cols, int act), (da, a, dz, db, rows, cols, act))
-FI_PASS_LEVELS(fi_grad_act_f64, (const double *da, const double *a, double *dz, double *db,
-                                 int64_t rows, int64_t cols, int act), (da, a, dz, db, rows, cols, act))
-FI_PASS_LEVELS(fi_sum_blocks_f32, (const float *partial, int64_t blocks, int64_t cols, float *db),
-               (partial, blocks, cols, db))
-FI_PASS_LEVELS(fi_sum_blocks_f64, (const double *partial, int64_t blocks, int64_t cols, double *db),
-               (partial, blocks, cols, db))
-FI_PASS_LEVELS(fi_sgd_f32, (float *w, const float *g, float *v, int64_t n, float lr, float momentum),
-               (w, g, v, n, lr, momentum))
-FI_PASS_LEVELS(fi_sgd_f64, (double *w, const double *g, double *v, int64_t n, double lr,
-                            double momentum), (w, g, v, n, lr, momentum))
-
+#define FI_PASS_MEMBER(name, params, args) void(*name) params;
 typedef struct {
-    void (*bias_act_f32)(float *, const float *, int64_t, int64_t, int);
-    void (*bias_act_f64)(double *, const double *, int64_t, int64_t, int);
-    void (*grad_act_f32)(const float *, const float *, float *, float *, int64_t, int64_t, int);
-    void (*grad_act_f64)(const double *, const double *, double *, double *, int64_t, int64_t, int);
-    void (*sum_blocks_f32)(const float *, int64_t, int64_t, float *);
-    void (*sum_blocks_f64)(const double *, int64_t, int64_t, double *);
-    void (*sgd_f32)(float *, const float *, float *, int64_t, float, float);
-    void (*sgd_f64)(double *, const double *, double *, int64_t, double, double);
+    FI_PASSES(FI_PASS_MEMBER)
 } fi_pass_table_t;
 
-#define FI_PASS_TABLE(level)                                                  \
-    {fi_bias_act_f32_##level, fi_bias_act_f64_##level, fi_grad_act_f32_##level, \
-     fi_grad_act_f64_##level, fi_sum_blocks_f32_##level, fi_sum_blocks_f64_##level, \
-     fi_sgd_f32_##level, fi_sgd_f64_##level}
-
+#define FI_PASS_AT_SCALAR(name, params, args) fi_##name##_scalar,
+#define FI_PASS_AT_AVX2(name, params, args) fi_##name##_avx2,
+#define FI_PASS_AT_AVX512(name, params, args) fi_##name##_avx512,
 static const fi_pass_table_t fi_pass_tables[FI_N_LEVELS] = {
-    FI_PASS_TABLE(scalar), FI_PASS_TABLE(avx2), FI_PASS_TABLE(avx512),
+    {FI_PASSES(FI_PASS_AT_SCALAR)},
+    {FI_PASSES(FI_PASS_AT_AVX2)},
+    {FI_PASSES(FI_PASS_AT_AVX512)},
 };
 
-static int fi_level = FI_LEVEL_SCALAR;
 static const fi_pass_table_t *fi_pass = &fi_pass_tables[FI_LEVEL_SCALAR];
+static int fi_pass_level = FI_LEVEL_SCALAR;
 
+/* Joins fi_simd_select (simd.h) from the dense extension. */
 int fi_passes_select(int cap)
 {
-    fi_level = fi_pick_level(cap);
-    fi_pass = &fi_pass_tables[fi_level];
-    return fi_level;
+    fi_pass_level = fi_pick_level(cap);
+    fi_pass = &fi_pass_tables[fi_pass_level];
+    return fi_pass_level;
 }
 
-void fi_bias_act_f32(float *z, const float *b, int64_t rows, int64_t cols, int act)
-{
-    fi_pass->bias_act_f32(z, b, rows, cols, act);
-}
+int fi_passes_level(void) { return fi_pass_level; }
 
-void fi_bias_act_f64(double *z, const double *b, int64_t rows, int64_t cols, int act)
-{
-    fi_pass->bias_act_f64(z, b, rows, cols, act);
-}
-
-void fi_grad_act_f32(const float *da, const float *a, float *dz, float *db,
-                     int64_t rows, int64_t cols, int act)
-{
-    fi_pass->grad_act_f32(da, a, dz, db, rows, cols, act);
-}
-
-void fi_grad_act_f64(const double *da, const double *a, double *dz, double *db,
-                     int64_t rows, int64_t cols, int act)
-{
-    fi_pass->grad_act_f64(da, a, dz, db, rows, cols, act);
-}
-
-void fi_sum_blocks_f32(const float *partial, int64_t blocks, int64_t cols, float *db)
-{
-    fi_pass->sum_blocks_f32(partial, blocks, cols, db);
-}
-
-void fi_sum_blocks_f64(const double *partial, int64_t blocks, int64_t cols, double *db)
-{
-    fi_pass->sum_blocks_f64(partial, blocks, cols, db);
-}
-
-void fi_sgd_f32(float *w, const float *g, float *v, int64_t n, float lr, float momentum)
-{
-    fi_pass->sgd_f32(w, g, v, n, lr, momentum);
-}
-
-void fi_sgd_f64(double *w, const double *g, double *v, int64_t n, double lr, double momentum)
-{
-    fi_pass->sgd_f64(w, g, v, n, lr, momentum);
-}
+#define FI_PASS_PUBLIC(name, params, args) \
+    void fi_##name params { fi_pass->name args; }
+FI_PASSES(FI_PASS_PUBLIC)
 
 void fi_act_f32(float *x, int64_t n, int act) { fi_bias_act_f32(x, NULL, 1, n, act); }
 void fi_act_f64(double *x, int64_t n, int act) { fi_bias_act_f64(x, NULL, 1, n, act); }

@@ -30,6 +30,7 @@ void fi_sgd_f64(double *w, const double *g, double *v, int64_t n, double lr, dou
 /* Pick the SIMD level of the passes (dispatch.h), as fi_fills_select does
  * for the fills; returns the level chosen. */
 int fi_passes_select(int cap);
+int fi_passes_level(void);   /* the level the passes run at now */
 
 /* Elementwise, for the tests: tanh and sigmoid as the kernels compute them. */
 void fi_act_f32(float *x, int64_t n, int act);

@@ -10,12 +10,18 @@
  * tiles, the last rows, the masked last columns): s = fma(x[i,p], w[p,j], s)
  * for p = 0, 1, ..., k - 1 from s = 0. The kernels run in one thread, so the
  * result depends on neither the thread count nor the tiling; the AVX2 and
- * AVX-512 levels agree bit for bit. BLAS, used at the scalar level and for larger products, may round
- * differently in the last place, as BLAS builds do among themselves.
+ * AVX-512 levels agree bit for bit. BLAS, used at the scalar level and for
+ * larger products, may round differently in the last place, as BLAS builds
+ * do among themselves.
  *
- * float64 has no kernel here: written the same way it took 1.1x OpenBLAS's
- * time at 32x64x64 (OpenBLAS's own AVX-512 dgemm is that good), so float64
- * products stay with BLAS.
+ * float64 has no kernel here: written the same way it was slower than
+ * OpenBLAS's own AVX-512 dgemm (tools/bench_gemm.c), so float64 products
+ * stay with BLAS.
+ *
+ * The AVX2 and AVX-512 bodies stay two, unlike the Philox generator's one
+ * over per-ISA primitives (philox_steps.h): their tiles differ in shape and
+ * the AVX-512 body's last columns use mask registers, which AVX2 has no
+ * counterpart of, so one body over primitives would hide more than it saves.
  */
 #include "dispatch.h"
 #include "gemm.h"
