@@ -39,6 +39,7 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_context = {"default_mode": "light"}
+html_sidebars = {"experiment": [], "performance": []}   # their tables and figure take the width
 
 
 def cpu_name():
@@ -60,17 +61,49 @@ def run(args, out):
     out.write_text(res.stdout)
 
 
+def bench_table(text):
+    """The bench output as an rst list-table: the case, then the columns
+    the run printed (times and ratios), torch's left blank where absent."""
+    lines = text.splitlines()
+    head = lines[1].split()
+    head = [h if h != "ratio" else f"vs {head[k - 1]}" for k, h in enumerate(head)]   # the two ratios
+    width = lines[2].count("-")
+    rows = []
+    for line in lines[3:]:
+        if not line.strip() or line.startswith("-"):
+            continue
+        case = line[:46].strip()
+        cells = line[46:width + 8].split()
+        values = [" ".join(cells[k:k + 2]) if k + 1 < len(cells) and cells[k + 1] in ("ns", "us", "ms", "s")
+                  else None for k in range(len(cells))]
+        merged, k = [], 0
+        while k < len(cells):
+            if values[k] is not None:
+                merged.append(values[k])
+                k += 2
+            else:
+                merged.append(cells[k])
+                k += 1
+        rows.append([case] + merged + [""] * (len(head) - 1 - len(merged)))
+    out = [".. list-table::", "   :header-rows: 1", ""]
+    for row in [head] + rows:
+        out.append("   * - " + (row[0] or " "))
+        out.extend(f"     - {cell or ' '}" for cell in row[1:])
+    return lines[0] + "\n\n" + "\n".join(out) + "\n"
+
+
 def generate():
     GENERATED.mkdir(exist_ok=True)
-    if os.environ.get("FASTINIT_DOCS_SKIP_RUNS") and (GENERATED / "bench.txt").exists():
-        return
-    run(["compare", "--no-progress", "--plot", str(GENERATED / "compare.png")],
-        GENERATED / "compare.txt")
-    run(["bench", "--quick"], GENERATED / "bench.txt")
-    (GENERATED / "machine.txt").write_text(
-        f"{cpu_name()}, {os.cpu_count()} CPUs; Python {platform.python_version()}, "
-        f"NumPy {__import__('numpy').__version__}, fastinit {release}, "
-        f"SIMD level {fastinit.simd_level()}, {fastinit.get_num_threads()} threads\n")
+    made = [GENERATED / name for name in ("compare.png", "compare.txt", "bench.txt", "machine.rst")]
+    if not (os.environ.get("FASTINIT_DOCS_SKIP_RUNS") and all(p.exists() for p in made)):
+        run(["compare", "--no-progress", "--plot", str(GENERATED / "compare.png")],
+            GENERATED / "compare.txt")
+        run(["bench", "--quick"], GENERATED / "bench.txt")
+        (GENERATED / "machine.rst").write_text(
+            f"**{cpu_name()}**, {os.cpu_count()} CPUs; Python {platform.python_version()}, "
+            f"NumPy {__import__('numpy').__version__}, fastinit {release}, "
+            f"SIMD level {fastinit.simd_level()}, {fastinit.get_num_threads()} threads.\n")
+    (GENERATED / "bench.rst").write_text(bench_table((GENERATED / "bench.txt").read_text()))
 
 
 generate()
