@@ -62,3 +62,15 @@ def test_msvc_builds_the_simd_kernels_with_its_cpu_detection(stubs):
     text = preprocess(SRC / "dispatch.h", MSVC, stubs)
     assert "__cpuidex" in text and "_xgetbv" in text and "__forceinline" in "".join(
         preprocess(SRC / "fills.c", MSVC, stubs))
+
+
+@pytest.mark.parametrize("tool", ["bench_fills.c", "bench_rest.c", "bench_gemm.c"])
+def test_the_c_benchmarks_still_compile(tool):
+    # they include the core's private headers: a rename there must not leave them behind
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    root = SRC.parents[1]
+    res = subprocess.run([cc, "-fsyntax-only", "-std=gnu11", f"-I{SRC}", str(root / "tools" / tool)],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr

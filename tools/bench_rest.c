@@ -63,7 +63,8 @@ int main(void)
     fi_blocks_fn simd[3] = {sse2_simd, avx2_simd, avx512_simd};
     fi_blocks_fn blocks[3] = {sse2_blocks, avx2_blocks, avx512_blocks};
     const char *name[3] = {"sse2", "avx2", "avx512"};
-    int step[3] = {FI_SSE2_BLOCKS, FI_AVX2_BLOCKS, FI_AVX512_BLOCKS};
+    int step[3] = {fi_sse2_lanes * fi_sse2_ways, fi_avx2_lanes * fi_avx2_ways,
+                   fi_avx512_lanes * fi_avx512_ways};
     for (int level = 0; level < 3; level++) {
         if (fi_simd_select(level == 0 ? 0 : level) != level)
             break;
