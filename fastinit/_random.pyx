@@ -55,6 +55,9 @@ cdef enum:
 # Values per parallel task, and the size under which one thread is faster.
 cdef Py_ssize_t FILL_CHUNK = 1 << 15
 cdef Py_ssize_t FILL_PARALLEL_MIN = 1 << 16
+# Fills of at most this many values keep the GIL: releasing and taking it
+# back costs more than such a fill (a few microseconds at most).
+cdef Py_ssize_t FILL_KEEP_GIL = 1 << 12
 
 cdef uint64_t MAX_INDEX = (<uint64_t>1) << 63
 cdef object U64_END = 1 << 64
@@ -502,7 +505,7 @@ cdef object run(dist_t dist, params_t *p, cnp.ndarray arr, source_t *src, uint64
     """The one kernel call of every draw: arr checked, the stream taken.
     ``hold_gil`` keeps the GIL through the fill: for memory another
     framework owns (a tensor through DLPack), so that no Python thread can
-    resize or free it while the kernel writes."""
+    resize or free it while the kernel writes. Small fills keep it too."""
     cdef fi_key_t key = make_key(src)
     cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
     cdef void *data = cnp.PyArray_DATA(arr)
@@ -510,7 +513,7 @@ cdef object run(dist_t dist, params_t *p, cnp.ndarray arr, source_t *src, uint64
     cdef int type_num = cnp.PyArray_TYPE(arr)
     cdef int kind = 0 if type_num == cnp.NPY_FLOAT32 else (1 if type_num == cnp.NPY_FLOAT64 else 2)
     p.half = 1 if type_num == cnp.NPY_FLOAT16 else 2
-    if hold_gil:
+    if hold_gil or n <= FILL_KEEP_GIL:
         dispatch(dist, key, offset, p, data, kind, n, t, nt)
     else:
         with nogil:
