@@ -21,7 +21,7 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def _doctest_names(doctest_namespace):
     import numpy as np
 

@@ -18,25 +18,15 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import mkl_peer  # noqa: E402
 
 
-def interleaved(fns, seconds=0.6):
-    """Best time per call of each function, calls interleaved so that a
-    noisy neighbour slows all of them alike."""
+def interleaved(fns, seconds=0.6, number=1):
+    """Best time per call of each function, timed over loops of ``number``
+    calls (many for sub-microsecond calls), the functions interleaved so
+    that a noisy neighbour slows all of them alike."""
     for f in fns:
         f()
     best = [float("inf")] * len(fns)
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        for k, f in enumerate(fns):
-            t0 = time.perf_counter()
-            f()
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return best
-
-
-def per_call(fns, number=2000, repeat=7):
-    """Best time per call over ``repeat`` loops of ``number`` calls each."""
-    best = [float("inf")] * len(fns)
-    for _ in range(repeat):
         for k, f in enumerate(fns):
             t0 = time.perf_counter()
             for _ in range(number):
@@ -109,12 +99,12 @@ def test_per_call_against_numpy(one_thread, cpu_results, benchmark):
         rng.standard_normal(out=b, dtype=np.float32)
         np.multiply(b, s, out=b)          # b *= s
 
-    ours, theirs = per_call([lambda: fastinit.he_normal((1, 1), out=b, seed=0), numpy_out])
+    ours, theirs = interleaved([lambda: fastinit.he_normal((1, 1), out=b, seed=0), numpy_out], 0.5, 2000)
     cpu_results["he_normal((1, 1), out=b, seed=0) vs NumPy standard_normal(out=b); b *= s"] = (
         theirs / ours, 6.0)
     s8 = np.float32(np.sqrt(2.0 / 8))
-    ours, theirs = per_call([lambda: fastinit.he_normal((8, 8), seed=0),
-                             lambda: rng.standard_normal((8, 8), dtype=np.float32) * s8])
+    ours, theirs = interleaved([lambda: fastinit.he_normal((8, 8), seed=0),
+                                lambda: rng.standard_normal((8, 8), dtype=np.float32) * s8], 0.5, 2000)
     cpu_results["he_normal((8, 8), seed=0) vs NumPy standard_normal((8, 8)) * s"] = (theirs / ours, 5.0)
     benchmark.pedantic(lambda: None, rounds=1)
 

@@ -9,6 +9,7 @@ there (a quicker rebuild of the prose).
 import os
 import pathlib
 import platform
+import re
 import subprocess
 import sys
 
@@ -63,31 +64,17 @@ def run(args, out):
 
 def bench_table(text):
     """The bench output as an rst list-table: the case, then the columns
-    the run printed (times and ratios), torch's left blank where absent."""
+    the run printed (a time is a number and its unit), torch's left blank
+    where absent."""
     lines = text.splitlines()
     head = lines[1].split()
     head = [h if h != "ratio" else f"vs {head[k - 1]}" for k, h in enumerate(head)]   # the two ratios
-    width = lines[2].count("-")
-    rows = []
-    for line in lines[3:]:
-        if not line.strip() or line.startswith("-"):
-            continue
-        case = line[:46].strip()
-        cells = line[46:width + 8].split()
-        values = [" ".join(cells[k:k + 2]) if k + 1 < len(cells) and cells[k + 1] in ("ns", "us", "ms", "s")
-                  else None for k in range(len(cells))]
-        merged, k = [], 0
-        while k < len(cells):
-            if values[k] is not None:
-                merged.append(values[k])
-                k += 2
-            else:
-                merged.append(cells[k])
-                k += 1
-        rows.append([case] + merged + [""] * (len(head) - 1 - len(merged)))
     out = [".. list-table::", "   :header-rows: 1", ""]
-    for row in [head] + rows:
-        out.append("   * - " + (row[0] or " "))
+    for line in lines[1:2] + [ln for ln in lines[3:] if ln.strip()]:
+        cells = re.findall(r"\S+ (?:ns|us|ms|s)\b|\S+x\b", line[46:])
+        row = head if line is lines[1] else [line[:46].strip()] + cells
+        row += [""] * (len(head) - len(row))
+        out.append(f"   * - {row[0]}")
         out.extend(f"     - {cell or ' '}" for cell in row[1:])
     return lines[0] + "\n\n" + "\n".join(out) + "\n"
 

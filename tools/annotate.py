@@ -10,7 +10,6 @@ overloads of each draw never drift apart by hand:
 
     python tools/annotate.py           # write the stubs
     python tools/annotate.py --check   # exit 1 if a committed stub differs (CI)
-    python tools/annotate.py --plain   # once: strip annotations from the .py files
 """
 import ast
 import pathlib
@@ -144,45 +143,7 @@ def stub(path):
     return "".join(parts)
 
 
-def plain(path):
-    """Strip the overloads and the annotations of the public signatures of
-    ``path`` (the one-time move of the types to the stubs)."""
-    src = path.read_text()
-    tree = ast.parse(src)
-    lines = src.splitlines(keepends=True)
-    edits = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
-        if any(ast.unparse(d) == "overload" for d in node.decorator_list):
-            end = node.end_lineno
-            while end < len(lines) and not lines[end].strip():
-                end += 1
-            edits.append((start, end, ""))
-            continue
-        if node.returns is None and not any(a.annotation for a in ast.walk(node.args)
-                                            if isinstance(a, ast.arg)):
-            continue
-        for a in ast.walk(node.args):
-            if isinstance(a, ast.arg):
-                a.annotation = None
-        indent = " " * node.col_offset
-        head = f"{indent}def {node.name}({ast.unparse(node.args)}):\n"
-        if len(head) > 101:
-            cut = head.rfind(", ", 0, 100)
-            head = head[:cut + 1] + "\n" + indent + " " * (len(node.name) + 5) + head[cut + 2:]
-        edits.append((node.lineno - 1, node.body[0].lineno - 1, head))
-    for start, end, text in sorted(edits, reverse=True):
-        lines[start:end] = [text]
-    path.write_text("".join(lines))
-
-
 def main(argv):
-    if "--plain" in argv:
-        for name in MODULES:
-            plain(ROOT / name)
-        return 0
     stale = []
     for name in MODULES:
         path = (ROOT / name).with_suffix(".pyi")

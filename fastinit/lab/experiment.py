@@ -304,6 +304,7 @@ def story(run, diag_why, out_why):
 # 1e-12 to 1e12; values beyond go to the end bins), the same for every run,
 # so the figure can put the runs of one column on one scale.
 RELU_EDGES = np.logspace(-12, 12, 4 * 24 + 1)
+_RELU_INSIDE = (RELU_EDGES[0] * 1.000001, RELU_EDGES[-1] / 1.000001)   # beyond: the end bins
 BINS = 40   # tanh and sigmoid: equal bins over the activation's range
 
 
@@ -325,10 +326,8 @@ def _histograms(net):
             counts, edges = np.histogram(a, bins=BINS, range=rng)
         else:
             h["zero_fraction"] = float(np.mean(a == 0)) if a.size else 1.0
-            pos = a[a > 0]
             edges = RELU_EDGES
-            inner = (edges[0] * 1.000001, edges[-1] / 1.000001)
-            counts, _ = np.histogram(np.clip(pos, *inner), bins=edges)
+            counts, _ = np.histogram(np.clip(a[a > 0], *_RELU_INSIDE), bins=edges)
             h["log_bins"] = True
         h["counts"], h["edges"] = counts.tolist(), edges.tolist()
         out.append(h)

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from fastinit.lab.experiment import OUTCOMES, RULES, cells
+from fastinit.lab.experiment import OUTCOMES, RELU_EDGES, RULES, cells
 
 FONT = 8   # one font size throughout the figure
 
@@ -234,7 +234,7 @@ def _heat(r):
     """(matrix, y edges) of a run's activation histograms: one column per
     hidden layer, each the share of its units per bin. ReLU's y is log10 of
     the value; its exact zeros are returned apart (one share per layer)."""
-    total = np.array([max(h.get("total") or sum(h["counts"]), 1) for h in r.histograms], float)
+    total = np.array([max(h["total"], 1) for h in r.histograms], float)
     counts = np.array([h["counts"] for h in r.histograms], float).T
     share = counts / total
     edges = np.asarray(r.histograms[0]["edges"])
@@ -286,14 +286,16 @@ def figure(runs):
     cmap = plt.get_cmap("viridis").with_extremes(under="white", bad="white")
     norm = LogNorm(1e-3, 1.0)
 
+    heats = {key: _heat(r) for key, r in by.items() if r.histograms}
     # ReLU's value range: one per column, every init's layers inside it
+    # (no positive value anywhere: the bins of 0.1 to 10)
     span = {}
     for (act, d) in cols:
         if act != "relu":
             continue
-        used = [i for name in inits if (name, act, d) in by
-                for i in np.flatnonzero(np.any(_heat(by[name, act, d])[0] > 0, axis=1))]
-        lo, hi = (min(used), max(used) + 1) if used else (44, 52)
+        used = [i for name in inits if (name, act, d) in heats
+                for i in np.flatnonzero(np.any(heats[name, act, d][0] > 0, axis=1))]
+        lo, hi = (min(used), max(used) + 1) if used else tuple(np.searchsorted(RELU_EDGES, [0.1, 10.0]))
         span[act, d] = (max(lo - 1, 0), hi + 1)
 
     heat_axes = []
@@ -301,11 +303,11 @@ def figure(runs):
         for j, (act, d) in enumerate(cols):
             ax = fig.add_subplot(gs[i, j])
             r = by.get((name, act, d))
-            if r is None or not r.histograms:
+            if (name, act, d) not in heats:
                 ax.axis("off")
                 continue
             heat_axes.append(ax)
-            share, yedges, zeros = _heat(r)
+            share, yedges, zeros = heats[name, act, d]
             x = np.arange(len(r.histograms) + 1) + 0.5
             if zeros is not None:
                 lo, hi = span[act, d]
