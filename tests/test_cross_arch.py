@@ -45,6 +45,8 @@ def test_native_build_matches_the_stored_table(tmp_path):
     subprocess.run([cc, *FLAGS, *SOURCES, "-lm", "-o", str(exe)], check=True, timeout=300)
     for level in (0, 1, 2):   # the driver caps at what the CPU has
         compare(run([str(exe), str(level)]), f"x86-64 level {level}")
+    # the scalar level as a CPU without FMA runs it: the emulated multiply-add
+    compare(run([str(exe), "0", "soft"]), "x86-64 scalar level, emulated fma")
 
 
 def test_aarch64_build_under_qemu_matches_x86(tmp_path):
@@ -71,7 +73,7 @@ def test_windows_build_under_wine_matches_linux(tmp_path):
     # sanitized build and does not start with it.
     env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
     env.update(WINEPREFIX=str(tmp_path / "wine"), WINEDEBUG="-all")
-    for level in (0, 1, 2):   # the driver caps at what the CPU has
-        out = subprocess.run([wine, str(exe), str(level)], capture_output=True, text=True, check=True,
+    for args in (["0"], ["1"], ["2"], ["0", "soft"]):   # the driver caps at what the CPU has
+        out = subprocess.run([wine, str(exe), *args], capture_output=True, text=True, check=True,
                              timeout=600, env=env).stdout
-        compare([line.rstrip("\r") for line in out.splitlines()], f"windows level {level}")
+        compare([line.rstrip("\r") for line in out.splitlines()], f"windows level {' '.join(args)}")

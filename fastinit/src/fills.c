@@ -5,8 +5,10 @@
  * level of every kernel family (simd.h).
  *
  * Each fill has one body; FI_FILL_LEVELS compiles it for the scalar, AVX2
- * and AVX-512 levels. The fills use only correctly rounded operations, no
- * fused multiply-add (the build passes -ffp-contract=off), and the
+ * and AVX-512 levels. The fills use only correctly rounded operations: the
+ * build passes -ffp-contract=off, so the compiler fuses nothing, and the
+ * normal fills' fused multiply-adds are explicit (FI_FILL_LEVELS_FMA: the
+ * CPU's instruction, or its exact emulation where a CPU has none), with the
  * elementary functions of vecmath.h, so every level returns the same bits.
  */
 #include <math.h>
@@ -119,37 +121,37 @@ FI_INLINE void fi_uniform_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t o
  *
  * float32: the pair of words (2k, 2k+1) gives values 2k (cos) and 2k+1 (sin).
  * The radius word gives u in (0, 1], so |z| <= sqrt(64 ln 2) = 6.66. */
-FI_INLINE float fi_radius2_f32(uint32_t a)
+FI_INLINE float fi_radius2_f32(uint32_t a, int fma)
 {
     float u = (float)(int32_t)(a >> 1) * 0x1p-31f + 0x1p-32f;
-    return -2.0f * fi_log_f32(u);
+    return -2.0f * fi_log_f32(u, fma);
 }
 
-FI_INLINE void fi_turn_f32(uint32_t b, float *sin_out, float *cos_out)
+FI_INLINE void fi_turn_f32(uint32_t b, int fma, float *sin_out, float *cos_out)
 {
     uint32_t q = fi_turn_quadrant(b);
     float x = (float)fi_turn_remainder(b, q) * (6.28318530717958648f * 0x1p-32f);
-    fi_quadrant_f32(q, fi_sin_kernel_f32(x), fi_cos_kernel_f32(x), sin_out, cos_out);
+    fi_quadrant_f32(q, fi_sin_kernel_f32(x, fma), fi_cos_kernel_f32(x, fma), sin_out, cos_out);
 }
 
 /* float64: block k gives values 2k (cos) and 2k+1 (sin); 53 bits for the
  * radius (u in (0, 1], |z| <= sqrt(106 ln 2) = 8.57) and 53 for the angle. */
-FI_INLINE double fi_radius2_f64(uint32_t a, uint32_t b)
+FI_INLINE double fi_radius2_f64(uint32_t a, uint32_t b, int fma)
 {
     double u = 1.0 - fi_u01_f64(a, b);
-    return -2.0 * fi_log_f64(u);
+    return -2.0 * fi_log_f64(u, fma);
 }
 
-FI_INLINE void fi_turn_f64(uint32_t c, uint32_t d, double *sin_out, double *cos_out)
+FI_INLINE void fi_turn_f64(uint32_t c, uint32_t d, int fma, double *sin_out, double *cos_out)
 {
     uint32_t q = fi_turn_quadrant(c);
     double x = ((double)fi_turn_remainder(c, q) * 2097152.0 + (double)(int32_t)(d >> 11))
              * (6.283185307179586476925 * 0x1p-53);
-    fi_quadrant_f64(q, fi_sin_kernel_f64(x), fi_cos_kernel_f64(x), sin_out, cos_out);
+    fi_quadrant_f64(q, fi_sin_kernel_f64(x, fma), fi_cos_kernel_f64(x, fma), sin_out, cos_out);
 }
 
-FI_INLINE void fi_normal_f32_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset, float mean,
-                                  float std, int64_t n, float *out)
+FI_INLINE void fi_normal_f32_body(fi_blocks_fn blocks, int fma, fi_key_t key, uint64_t offset,
+                                  float mean, float std, int64_t n, float *out)
 {
     float scratch[4 * FI_BLOCKS];
     float r0[FI_BLOCKS], r2[FI_BLOCKS];
@@ -161,18 +163,18 @@ FI_INLINE void fi_normal_f32_body(fi_blocks_fn blocks, fi_key_t key, uint64_t of
         blocks(key, win.b0, win.nb, &w);
         FI_INTERLEAVE
         for (int j = 0; j < win.nb; j++) {
-            r0[j] = fi_radius2_f32(w.w0[j]);
-            r2[j] = fi_radius2_f32(w.w2[j]);
+            r0[j] = fi_radius2_f32(w.w0[j], fma);
+            r2[j] = fi_radius2_f32(w.w2[j], fma);
         }
         FI_INTERLEAVE
         for (int j = 0; j < win.nb; j++) {
             float s0, c0, s2, c2, q0 = sqrtf(r0[j]), q2 = sqrtf(r2[j]);
-            fi_turn_f32(w.w1[j], &s0, &c0);
-            fi_turn_f32(w.w3[j], &s2, &c2);
-            z0[j] = mean + std * (q0 * c0);
-            z1[j] = mean + std * (q0 * s0);
-            z2[j] = mean + std * (q2 * c2);
-            z3[j] = mean + std * (q2 * s2);
+            fi_turn_f32(w.w1[j], fma, &s0, &c0);
+            fi_turn_f32(w.w3[j], fma, &s2, &c2);
+            z0[j] = fi_madd_f32(std, q0 * c0, mean, fma);
+            z1[j] = fi_madd_f32(std, q0 * s0, mean, fma);
+            z2[j] = fi_madd_f32(std, q2 * c2, mean, fma);
+            z3[j] = fi_madd_f32(std, q2 * s2, mean, fma);
         }
         for (int j = 0; j < win.nb; j++) {
             dst[4 * j] = z0[j];
@@ -184,8 +186,8 @@ FI_INLINE void fi_normal_f32_body(fi_blocks_fn blocks, fi_key_t key, uint64_t of
     }
 }
 
-FI_INLINE void fi_normal_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t offset, double mean,
-                                  double std, int64_t n, double *out)
+FI_INLINE void fi_normal_f64_body(fi_blocks_fn blocks, int fma, fi_key_t key, uint64_t offset,
+                                  double mean, double std, int64_t n, double *out)
 {
     double scratch[2 * FI_BLOCKS];
     double r2[FI_BLOCKS];
@@ -196,20 +198,25 @@ FI_INLINE void fi_normal_f64_body(fi_blocks_fn blocks, fi_key_t key, uint64_t of
         blocks(key, win.b0, win.nb, &w);
         FI_INTERLEAVE
         for (int j = 0; j < win.nb; j++)
-            r2[j] = fi_radius2_f64(w.w0[j], w.w1[j]);
+            r2[j] = fi_radius2_f64(w.w0[j], w.w1[j], fma);
         FI_INTERLEAVE
         for (int j = 0; j < win.nb; j++) {
             double s, c, r = sqrt(r2[j]);
-            fi_turn_f64(w.w2[j], w.w3[j], &s, &c);
-            dst[2 * j] = mean + std * (r * c);
-            dst[2 * j + 1] = mean + std * (r * s);
+            fi_turn_f64(w.w2[j], w.w3[j], fma, &s, &c);
+            dst[2 * j] = fi_madd_f64(std, r * c, mean, fma);
+            dst[2 * j + 1] = fi_madd_f64(std, r * s, mean, fma);
         }
         fi_window_close(&win, out, scratch, sizeof(double));
     }
 }
 
+int fi_fma_at_scalar = 0;   /* window.h; set by fi_simd_select */
+static int fi_fma_emulated = 0;
+
 #define FI_FILL_DEFINE(name, params, args) FI_FILL_LEVELS(fi_##name, params, args)
-FI_FILLS_MAIN(FI_FILL_DEFINE)
+#define FI_FILL_DEFINE_FMA(name, params, args) FI_FILL_LEVELS_FMA(fi_##name, params, args)
+FI_FILLS_PLAIN(FI_FILL_DEFINE)
+FI_FILLS_FUSED(FI_FILL_DEFINE_FMA)
 
 /* ---- the table of every level, and the public fills ----------------------- */
 #define FI_AT_SCALAR(name, params, args) fi_##name##_scalar,
@@ -235,6 +242,7 @@ static int fi_level = FI_LEVEL_SCALAR;
 
 int fi_simd_select(int cap)
 {
+    fi_fma_at_scalar = fi_cpu_has_fma() && !fi_fma_emulated;
     fi_level = fi_pick_level(cap);
     fi_fill = &fi_fill_tables[fi_level];
     for (int k = 0; k < fi_n_families; k++)
@@ -245,6 +253,14 @@ int fi_simd_select(int cap)
 int fi_simd_level(void) { return fi_level; }
 
 const char *fi_simd_level_name(int level) { return fi_level_name(level); }
+
+int fi_simd_scalar_fma(void) { return fi_fma_at_scalar; }
+
+void fi_simd_fma_emulate(int on)
+{
+    fi_fma_emulated = on != 0;
+    fi_fma_at_scalar = fi_cpu_has_fma() && !fi_fma_emulated;
+}
 
 int fi_simd_join(fi_family_select_fn select)
 {

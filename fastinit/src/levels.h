@@ -11,14 +11,17 @@
 
 #include "fills.h"
 
-/* raw, uniform and normal: fills.c */
-#define FI_FILLS_MAIN(X)                                                                          \
+/* raw and uniform: fills.c */
+#define FI_FILLS_PLAIN(X)                                                                         \
     X(raw, (fi_key_t key, uint64_t offset, int64_t n, uint32_t *out), (key, offset, n, out))      \
     X(uniform_f32, (fi_key_t key, uint64_t offset, float low, float high, int64_t n, float *out), \
       (key, offset, low, high, n, out))                                                           \
     X(uniform_f64,                                                                                \
       (fi_key_t key, uint64_t offset, double low, double high, int64_t n, double *out),          \
-      (key, offset, low, high, n, out))                                                           \
+      (key, offset, low, high, n, out))
+
+/* normal, with fused multiply-adds (FI_FILL_LEVELS_FMA): fills.c */
+#define FI_FILLS_FUSED(X)                                                                         \
     X(normal_f32, (fi_key_t key, uint64_t offset, float mean, float std, int64_t n, float *out),  \
       (key, offset, mean, std, n, out))                                                           \
     X(normal_f64,                                                                                 \
@@ -32,7 +35,7 @@
     X(truncnorm_f64, (fi_key_t key, uint64_t offset, fi_trunc_t p, int64_t n, double *out),       \
       (key, offset, p, n, out))
 
-#define FI_FILLS(X) FI_FILLS_MAIN(X) FI_FILLS_TRUNC(X)
+#define FI_FILLS(X) FI_FILLS_PLAIN(X) FI_FILLS_FUSED(X) FI_FILLS_TRUNC(X)
 
 /* fi_<name>_scalar, _avx2 and _avx512 */
 #define FI_FILL_PROTOTYPES(name, params, args) \

@@ -10,7 +10,14 @@
  *   FI_TARGET_AVX2,   function attributes that let GCC and clang emit
  *   FI_TARGET_AVX512  AVX2/AVX-512 code in one function of a portable build;
  *                     MSVC needs none for intrinsics (empty there)
+ *   FI_TARGET_FMA     the scalar level with fused multiply-adds: FMA
+ *                     instructions at SSE's width (GCC; clang takes FMA
+ *                     alone, MSVC nothing)
+ *   FI_FMA_BASELINE   defined where every CPU of the build's target has a
+ *                     fused multiply-add instruction (aarch64, or a build
+ *                     for such a target, e.g. -march=native on one)
  *   fi_cpu_level()    the widest level this CPU and its OS run
+ *   fi_cpu_has_fma()  whether this CPU and its OS run FI_TARGET_FMA code
  *
  * Nothing else in src/ uses a compiler-specific token outside a guard of
  * its own (tests/test_portability.py preprocesses every file as MSVC would
@@ -41,12 +48,23 @@ enum { FI_LEVEL_SCALAR = 0, FI_LEVEL_AVX2 = 1, FI_LEVEL_AVX512 = 2, FI_N_LEVELS 
 #define FI_TARGET_AVX2 __attribute__((target("avx2,fma,bmi,bmi2,popcnt")))
 #define FI_TARGET_AVX512 \
     __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,bmi,bmi2,popcnt")))
+#if defined(__clang__)
+#define FI_TARGET_FMA __attribute__((target("fma")))
+#else
+#define FI_TARGET_FMA __attribute__((target("fma,prefer-vector-width=128")))
+#endif
 #elif defined(FI_MSVC) && defined(_M_X64)
 #define FI_X86_SIMD 1
 #define FI_TARGET_AVX2
 #define FI_TARGET_AVX512
+#define FI_TARGET_FMA
 #elif defined(__aarch64__) || defined(_M_ARM64)
 #define FI_ARM_NEON 1
+#endif
+
+#if defined(__aarch64__) || defined(_M_ARM64) || defined(__FMA__) \
+    || (!defined(FI_X86_SIMD) && defined(__FP_FAST_FMA) && defined(__FP_FAST_FMAF))
+#define FI_FMA_BASELINE 1
 #endif
 
 #if defined(FI_X86_SIMD) && !defined(FI_MSVC)
@@ -60,6 +78,13 @@ static inline int fi_cpu_level(void)
         && __builtin_cpu_supports("bmi2"))
         return FI_LEVEL_AVX2;
     return FI_LEVEL_SCALAR;
+}
+
+/* libgcc clears AVX and FMA when the OS does not save the YMM registers. */
+static inline int fi_cpu_has_fma(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx");
 }
 #elif defined(FI_X86_SIMD)
 #include <intrin.h>
@@ -92,12 +117,27 @@ static inline int fi_cpu_level(void)
         return FI_LEVEL_AVX2;
     return FI_LEVEL_SCALAR;
 }
+
+static inline int fi_cpu_has_fma(void)
+{
+    int r[4];
+    __cpuid(r, 1);
+    /* FMA, OSXSAVE and AVX, and the OS saves the YMM registers */
+    return ((r[2] >> 12) & 1) && ((r[2] >> 27) & 1) && ((r[2] >> 28) & 1)
+           && (_xgetbv(0) & 0x6) == 0x6;
+}
 #elif defined(FI_ARM_NEON)
 /* Level 1 (and 2, which adds nothing there) runs the NEON Philox; level 0
  * the scalar one. */
 static inline int fi_cpu_level(void) { return FI_LEVEL_AVX2; }
+static inline int fi_cpu_has_fma(void) { return 1; }
 #else
 static inline int fi_cpu_level(void) { return FI_LEVEL_SCALAR; }
+#ifdef FI_FMA_BASELINE
+static inline int fi_cpu_has_fma(void) { return 1; }
+#else
+static inline int fi_cpu_has_fma(void) { return 0; }
+#endif
 #endif
 
 #endif

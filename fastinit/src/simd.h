@@ -22,4 +22,11 @@ const char *fi_simd_level_name(int level);
  * Returns 0, or -1 when the list of families is full. */
 int fi_simd_join(fi_family_select_fn select);
 
+/* Whether the scalar level's normal fills use the CPU's fused multiply-add
+ * (1) or emulate it (0: x86-64 CPUs without FMA). fi_simd_fma_emulate(1)
+ * makes them emulate it on any CPU, so tests can check that both give the
+ * same bits; fi_simd_fma_emulate(0) goes back to the CPU's choice. */
+int fi_simd_scalar_fma(void);
+void fi_simd_fma_emulate(int on);
+
 #endif

@@ -5,11 +5,12 @@
  * tanh and sigmoid); and scalar ones over their whole range (log, exp,
  * expm1, log1p: the truncated normal).
  *
- * Only +, -, *, / and sqrt (all correctly rounded), integer ops and selects
- * are used, and the fills are built with -ffp-contract=off, so every target
- * clone (SSE2, AVX2, AVX-512) returns the same bits for the same input.
- * That is what keeps fastinit's draws bit-identical across machines. (The
- * dense passes of activations.c include this header with contraction on.)
+ * Only +, -, *, /, sqrt and fused multiply-add (all correctly rounded),
+ * integer ops and selects are used, and the fills are built with
+ * -ffp-contract=off, so every target clone (SSE2, AVX2, AVX-512, NEON)
+ * returns the same bits for the same input. That is what keeps fastinit's
+ * draws bit-identical across machines. (The dense passes of activations.c
+ * include this header with contraction on.)
  */
 #ifndef FASTINIT_VECMATH_H
 #define FASTINIT_VECMATH_H
@@ -19,15 +20,114 @@
 
 #include "dispatch.h"
 
+#if defined(FI_MSVC) && defined(_M_X64)
+#include <immintrin.h>
+#endif
+
 FI_INLINE uint32_t fi_f32_bits(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
 FI_INLINE float fi_bits_f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
 FI_INLINE uint64_t fi_f64_bits(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
 FI_INLINE double fi_bits_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
 
+/* ---- multiply-add ----------------------------------------------------- */
+/* x y + z in one of three ways, named by a constant `fma` at every call (so
+ * the choice is made when compiling, inside each level's function):
+ *   FI_UNFUSED  rounded twice, x y then + z (0.2.0's polynomials; the
+ *               truncated normal's scalar functions keep it);
+ *   FI_FMA_HW   rounded once, by the CPU's instruction: only in functions
+ *               compiled for a target that has one (FI_TARGET_FMA, the AVX2
+ *               and AVX-512 levels, aarch64);
+ *   FI_FMA_SOFT rounded once, emulated with correctly rounded operations
+ *               (Boldo and Melquiond, "Emulation of FMA and correctly rounded
+ *               sums: proved algorithms using rounding to odd", IEEE TC 2008):
+ *               x86-64 CPUs without FMA. Valid where nothing overflows or
+ *               underflows, true of every kernel that uses it.
+ * FI_FMA_HW and FI_FMA_SOFT give the same bits, so the levels agree. */
+enum { FI_UNFUSED = 0, FI_FMA_HW = 1, FI_FMA_SOFT = 2 };
+
+/* s + e = a + b exactly (Knuth's TwoSum), in the type of s, e and t_. */
+#define FI_TWO_SUM(type, a, b, s, e)                 \
+    do {                                            \
+        s = (a) + (b);                              \
+        type t_ = s - (a);                          \
+        e = ((a) - (s - t_)) + ((b) - t_);          \
+    } while (0)
+
+/* s rounded to odd, given the exact s + e: where e != 0 and s's last bit
+ * is 0, the neighbour of s on e's side (+1 or -1 in the bits). Integer
+ * arithmetic only (e != 0 as a carry), so SSE2 vectorises it. */
+FI_INLINE float fi_round_odd_f32(float s, float e)
+{
+    uint32_t b = fi_f32_bits(s), eb = fi_f32_bits(e), m = 0x7fffffffu;
+    uint32_t nudge = (((eb & m) + m) >> 31) & ~b & 1u;
+    uint32_t toward = (eb ^ b) >> 31;                   /* 1: e points to zero */
+    return fi_bits_f32(b + nudge - 2 * (nudge & toward));
+}
+
+FI_INLINE double fi_round_odd_f64(double s, double e)
+{
+    uint64_t b = fi_f64_bits(s), eb = fi_f64_bits(e), m = 0x7fffffffffffffffull;
+    uint64_t nudge = (((eb & m) + m) >> 63) & ~b & 1u;
+    uint64_t toward = (eb ^ b) >> 63;
+    return fi_bits_f64(b + nudge - 2 * (nudge & toward));
+}
+
+/* x y = ph + pl exactly (Dekker, with Veltkamp's split by 2^12 + 1 or
+ * 2^27 + 1); z + ph = th + tl; the result is RN(th + RO(tl + pl)). */
+#define FI_FMA_SOFT_BODY(type, split, round_odd)                              \
+    type ph = x * y;                                                        \
+    type cx = (split) * x, xh = cx - (cx - x), xl = x - xh;                 \
+    type cy = (split) * y, yh = cy - (cy - y), yl = y - yh;                 \
+    type pl = ((xh * yh - ph) + xh * yl + xl * yh) + xl * yl;               \
+    type th, tl, v, ve;                                                     \
+    FI_TWO_SUM(type, z, ph, th, tl);                                        \
+    FI_TWO_SUM(type, tl, pl, v, ve);                                        \
+    return th + round_odd(v, ve)
+
+FI_INLINE float fi_fma_soft_f32(float x, float y, float z)
+{
+    FI_FMA_SOFT_BODY(float, 4097.0f, fi_round_odd_f32);
+}
+
+FI_INLINE double fi_fma_soft_f64(double x, double y, double z)
+{
+    FI_FMA_SOFT_BODY(double, 134217729.0, fi_round_odd_f64);
+}
+
+#if defined(FI_MSVC) && defined(_M_X64)
+FI_INLINE float fi_fma_hw_f32(float x, float y, float z)
+{
+    return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(x), _mm_set_ss(y), _mm_set_ss(z)));
+}
+FI_INLINE double fi_fma_hw_f64(double x, double y, double z)
+{
+    return _mm_cvtsd_f64(_mm_fmadd_sd(_mm_set_sd(x), _mm_set_sd(y), _mm_set_sd(z)));
+}
+#elif defined(FI_MSVC)
+#define fi_fma_hw_f32 fmaf
+#define fi_fma_hw_f64 fma
+#else
+#define fi_fma_hw_f32 __builtin_fmaf
+#define fi_fma_hw_f64 __builtin_fma
+#endif
+
+FI_INLINE float fi_madd_f32(float x, float y, float z, int fma)
+{
+    return fma == FI_FMA_HW ? fi_fma_hw_f32(x, y, z)
+         : fma == FI_FMA_SOFT ? fi_fma_soft_f32(x, y, z) : x * y + z;
+}
+
+FI_INLINE double fi_madd_f64(double x, double y, double z, int fma)
+{
+    return fma == FI_FMA_HW ? fi_fma_hw_f64(x, y, z)
+         : fma == FI_FMA_SOFT ? fi_fma_soft_f64(x, y, z) : x * y + z;
+}
+
 /* ---- log ---------------------------------------------------------------- */
 /* x = 2^k m with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(s), s = (m-1)/(m+1),
- * |s| <= 0.1716, as an odd series in s. Valid for normal positive x. */
-FI_INLINE float fi_log_f32(float x)
+ * |s| <= 0.1716, as an odd series in s, by Horner's rule with multiply-adds
+ * of the kind `fma` names. Valid for normal positive x. */
+FI_INLINE float fi_log_f32(float x, int fma)
 {
     uint32_t ix = fi_f32_bits(x) + (0x3f800000u - 0x3f3504f3u);
     int32_t k = (int32_t)(ix >> 23) - 0x7f;
@@ -35,12 +135,16 @@ FI_INLINE float fi_log_f32(float x)
     float f = m - 1.0f;
     float s = f / (2.0f + f);
     float z = s * s;
-    float r = z * (1.0f / 3 + z * (1.0f / 5 + z * (1.0f / 7 + z * (1.0f / 9 + z * (1.0f / 11)))));
-    float kf = (float)k;
-    return kf * 0.693145751953125f + (kf * 1.428606765330187e-06f + (2.0f * s + 2.0f * s * r));
+    float p = fi_madd_f32(z, 1.0f / 11, 1.0f / 9, fma);
+    p = fi_madd_f32(z, p, 1.0f / 7, fma);
+    p = fi_madd_f32(z, p, 1.0f / 5, fma);
+    p = fi_madd_f32(z, p, 1.0f / 3, fma);
+    float r = z * p, t = 2.0f * s, kf = (float)k;
+    return fi_madd_f32(kf, 0.693145751953125f,
+                       fi_madd_f32(kf, 1.428606765330187e-06f, fi_madd_f32(t, r, t, fma), fma), fma);
 }
 
-FI_INLINE double fi_log_f64(double x)
+FI_INLINE double fi_log_f64(double x, int fma)
 {
     uint64_t ix = fi_f64_bits(x) + (0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull);
     int32_t k = (int32_t)(ix >> 52) - 0x3ff;
@@ -48,39 +152,66 @@ FI_INLINE double fi_log_f64(double x)
     double f = m - 1.0;
     double s = f / (2.0 + f);
     double z = s * s;
-    double r = z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11
-             + z * (1.0 / 13 + z * (1.0 / 15 + z * (1.0 / 17 + z * (1.0 / 19 + z * (1.0 / 21))))))))));
-    double kd = (double)k;
-    return kd * 6.93147180369123816490e-01 + (kd * 1.90821492927058770002e-10 + (2.0 * s + 2.0 * s * r));
+    double p = fi_madd_f64(z, 1.0 / 21, 1.0 / 19, fma);
+    p = fi_madd_f64(z, p, 1.0 / 17, fma);
+    p = fi_madd_f64(z, p, 1.0 / 15, fma);
+    p = fi_madd_f64(z, p, 1.0 / 13, fma);
+    p = fi_madd_f64(z, p, 1.0 / 11, fma);
+    p = fi_madd_f64(z, p, 1.0 / 9, fma);
+    p = fi_madd_f64(z, p, 1.0 / 7, fma);
+    p = fi_madd_f64(z, p, 1.0 / 5, fma);
+    p = fi_madd_f64(z, p, 1.0 / 3, fma);
+    double r = z * p, t = 2.0 * s, kd = (double)k;
+    return fi_madd_f64(kd, 6.93147180369123816490e-01,
+                       fi_madd_f64(kd, 1.90821492927058770002e-10, fi_madd_f64(t, r, t, fma), fma),
+                       fma);
 }
 
 /* ---- sin and cos of x in [-pi/4, pi/4] (Taylor, truncation below 1 ulp) --- */
-FI_INLINE float fi_sin_kernel_f32(float x)
+FI_INLINE float fi_sin_kernel_f32(float x, int fma)
 {
     float z = x * x;
-    return x + x * z * (-1.0f / 6 + z * (1.0f / 120 + z * (-1.0f / 5040 + z * (1.0f / 362880))));
+    float p = fi_madd_f32(z, 1.0f / 362880, -1.0f / 5040, fma);
+    p = fi_madd_f32(z, p, 1.0f / 120, fma);
+    p = fi_madd_f32(z, p, -1.0f / 6, fma);
+    return fi_madd_f32(x * z, p, x, fma);
 }
 
-FI_INLINE float fi_cos_kernel_f32(float x)
+FI_INLINE float fi_cos_kernel_f32(float x, int fma)
 {
     float z = x * x;
-    return 1.0f + z * (-0.5f + z * (1.0f / 24 + z * (-1.0f / 720 + z * (1.0f / 40320 + z * (-1.0f / 3628800)))));
+    float p = fi_madd_f32(z, -1.0f / 3628800, 1.0f / 40320, fma);
+    p = fi_madd_f32(z, p, -1.0f / 720, fma);
+    p = fi_madd_f32(z, p, 1.0f / 24, fma);
+    p = fi_madd_f32(z, p, -0.5f, fma);
+    return fi_madd_f32(z, p, 1.0f, fma);
 }
 
-FI_INLINE double fi_sin_kernel_f64(double x)
+FI_INLINE double fi_sin_kernel_f64(double x, int fma)
 {
     double z = x * x;
-    return x + x * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880
-             + z * (-1.0 / 39916800 + z * (1.0 / 6227020800.0 + z * (-1.0 / 1307674368000.0
-             + z * (1.0 / 355687428096000.0))))))));
+    double p = fi_madd_f64(z, 1.0 / 355687428096000.0, -1.0 / 1307674368000.0, fma);
+    p = fi_madd_f64(z, p, 1.0 / 6227020800.0, fma);
+    p = fi_madd_f64(z, p, -1.0 / 39916800, fma);
+    p = fi_madd_f64(z, p, 1.0 / 362880, fma);
+    p = fi_madd_f64(z, p, -1.0 / 5040, fma);
+    p = fi_madd_f64(z, p, 1.0 / 120, fma);
+    p = fi_madd_f64(z, p, -1.0 / 6, fma);
+    return fi_madd_f64(x * z, p, x, fma);
 }
 
-FI_INLINE double fi_cos_kernel_f64(double x)
+FI_INLINE double fi_cos_kernel_f64(double x, int fma)
 {
     double z = x * x;
-    return 1.0 + z * (-0.5 + z * (1.0 / 24 + z * (-1.0 / 720 + z * (1.0 / 40320
-             + z * (-1.0 / 3628800 + z * (1.0 / 479001600.0 + z * (-1.0 / 87178291200.0
-             + z * (1.0 / 20922789888000.0 + z * (-1.0 / 6402373705728000.0)))))))));
+    double p = fi_madd_f64(z, -1.0 / 6402373705728000.0, 1.0 / 20922789888000.0, fma);
+    p = fi_madd_f64(z, p, -1.0 / 87178291200.0, fma);
+    p = fi_madd_f64(z, p, 1.0 / 479001600.0, fma);
+    p = fi_madd_f64(z, p, -1.0 / 3628800, fma);
+    p = fi_madd_f64(z, p, 1.0 / 40320, fma);
+    p = fi_madd_f64(z, p, -1.0 / 720, fma);
+    p = fi_madd_f64(z, p, 1.0 / 24, fma);
+    p = fi_madd_f64(z, p, -0.5, fma);
+    return fi_madd_f64(z, p, 1.0, fma);
 }
 
 /* The turn t / 2^32 (t a uint32) splits into a quadrant q and a signed
@@ -171,8 +302,8 @@ static inline double fi_log_d(double x)
 {
     if (!(x > 0.0)) return -INFINITY;
     if (isinf(x)) return INFINITY;
-    if (x < 0x1p-1022) return fi_log_f64(x * 0x1p54) - 54.0 * 6.93147180559945309417e-01;
-    return fi_log_f64(x);
+    if (x < 0x1p-1022) return fi_log_f64(x * 0x1p54, FI_UNFUSED) - 54.0 * 6.93147180559945309417e-01;
+    return fi_log_f64(x, FI_UNFUSED);
 }
 
 /* exp x for any x: 0 below the smallest subnormal, inf above DBL_MAX. Out

@@ -155,23 +155,62 @@ FI_WINDOW_BLOCKS(neon)
 
 /* Define name_scalar, name_avx2 and name_avx512 (declared in levels.h): the
  * body name_body compiled for each level with that level's block generator.
- * A definition, not a statement: params and args are parenthesised lists. */
+ * A definition, not a statement: params and args are parenthesised lists.
+ * FI_FILL_LEVELS_FMA does the same for a body that takes, after the block
+ * generator, the kind of multiply-add (vecmath.h) it computes with: FI_FMA_HW
+ * where the level's target has the instruction, else FI_FMA_SOFT. On x86-64
+ * the scalar level has both, and runs the first where the CPU has FMA
+ * (fi_fma_at_scalar, set by fi_simd_select). */
 #define FI_EXPAND(...) __VA_ARGS__
+extern int fi_fma_at_scalar;
 #ifdef FI_X86_SIMD
 #define FI_FILL_LEVELS(name, params, args)                                                  \
     void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
     FI_TARGET_AVX2 void name##_avx2 params { name##_body(fi_blocks_avx2, FI_EXPAND args); } \
     FI_TARGET_AVX512 void name##_avx512 params { name##_body(fi_blocks_avx512, FI_EXPAND args); }
-#elif defined(FI_ARM_NEON)   /* levels 1 and 2 are NEON there */
-#define FI_FILL_LEVELS(name, params, args)                                                  \
-    void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
-    void name##_avx2 params { name##_body(fi_blocks_neon, FI_EXPAND args); }                \
-    void name##_avx512 params { name##_body(fi_blocks_neon, FI_EXPAND args); }
+#define FI_FILL_LEVELS_FMA(name, params, args)                                              \
+    FI_TARGET_FMA static void name##_scalar_hw params                                      \
+    {                                                                                      \
+        name##_body(fi_blocks_scalar, FI_FMA_HW, FI_EXPAND args);                          \
+    }                                                                                      \
+    static void name##_scalar_soft params                                                  \
+    {                                                                                      \
+        name##_body(fi_blocks_scalar, FI_FMA_SOFT, FI_EXPAND args);                        \
+    }                                                                                      \
+    void name##_scalar params                                                              \
+    {                                                                                      \
+        if (fi_fma_at_scalar)                                                              \
+            name##_scalar_hw args;                                                         \
+        else                                                                               \
+            name##_scalar_soft args;                                                       \
+    }                                                                                      \
+    FI_TARGET_AVX2 void name##_avx2 params                                                 \
+    {                                                                                      \
+        name##_body(fi_blocks_avx2, FI_FMA_HW, FI_EXPAND args);                            \
+    }                                                                                      \
+    FI_TARGET_AVX512 void name##_avx512 params                                             \
+    {                                                                                      \
+        name##_body(fi_blocks_avx512, FI_FMA_HW, FI_EXPAND args);                          \
+    }
 #else
+#if defined(FI_ARM_NEON)   /* levels 1 and 2 are NEON there */
+#define fi_blocks_wide fi_blocks_neon
+#else
+#define fi_blocks_wide fi_blocks_scalar
+#endif
+#ifdef FI_FMA_BASELINE
+#define FI_FMA_HERE FI_FMA_HW
+#else
+#define FI_FMA_HERE FI_FMA_SOFT
+#endif
 #define FI_FILL_LEVELS(name, params, args)                                                  \
     void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
-    void name##_avx2 params { name##_body(fi_blocks_scalar, FI_EXPAND args); }              \
-    void name##_avx512 params { name##_body(fi_blocks_scalar, FI_EXPAND args); }
+    void name##_avx2 params { name##_body(fi_blocks_wide, FI_EXPAND args); }                \
+    void name##_avx512 params { name##_body(fi_blocks_wide, FI_EXPAND args); }
+#define FI_FILL_LEVELS_FMA(name, params, args)                                              \
+    void name##_scalar params { name##_body(fi_blocks_scalar, FI_FMA_HERE, FI_EXPAND args); } \
+    void name##_avx2 params { name##_body(fi_blocks_wide, FI_FMA_HERE, FI_EXPAND args); }     \
+    void name##_avx512 params { name##_body(fi_blocks_wide, FI_FMA_HERE, FI_EXPAND args); }
 #endif
 
 #endif

@@ -4,7 +4,9 @@
  * fill in both dtypes the first values (hex) and an FNV-1a hash of 4096
  * values, at the SIMD level named on the command line.
  *
- *     driver LEVEL        LEVEL: 0 scalar, 1 avx2/neon, 2 avx512
+ *     driver LEVEL [soft]   LEVEL: 0 scalar, 1 avx2/neon, 2 avx512; soft: the
+ *                           scalar level emulates the fused multiply-add, as
+ *                           on an x86-64 CPU without FMA
  */
 #include <math.h>
 #include <stdio.h>
@@ -43,8 +45,10 @@ int main(int argc, char **argv)
     static float f[N];
     static double d[N];
     static uint32_t u[N];
+    fi_simd_fma_emulate(argc > 2 && strcmp(argv[2], "soft") == 0);
     int level = fi_simd_select(argc > 1 ? atoi(argv[1]) : 0);
-    fprintf(stderr, "level %s\n", fi_simd_level_name(level));
+    fprintf(stderr, "level %s, scalar fma %s\n", fi_simd_level_name(level),
+            fi_simd_scalar_fma() ? "hardware" : "emulated");
     for (int k = 0; k < 3; k++) {
         uint32_t o[4];
         fi_philox4x32_10(kat[k][0], kat[k][1], kat[k][2], kat[k][3], kat[k][4], kat[k][5], o);
