@@ -9,17 +9,45 @@ factories every other initializer ends in (``Tensor.normal_``,
 order; everything else runs as usual. ``torch.nn.init.trunc_normal_`` is
 answered whole (it is sampled exactly by the inverse CDF, in one draw),
 whichever name the caller holds it by.
+
+Deferred draws. A draw into a whole plain CPU tensor is checked and given
+its stream at its call, and made later: when anything else reads or
+writes that memory (any torch call with a tensor on the same storage among
+its arguments, except the few below that read only the shape), or when
+the context exits. A draw that a later draw replaces whole is never made,
+nor one whose memory is freed before it is needed: a model's constructor
+draws a weight, and its ``_init_weights`` draws it again (transformers),
+or the weight is tied away (GPT-2's ``lm_head``). The values are those
+of drawing at once, bit for bit: each draw keeps its own stream. Memory
+handed to C without a torch call (``torch.utils.dlpack.to_dlpack``, which
+the context wraps, or a pybind11 function of one's own taking the tensor)
+is the one way around the mode: call such code after the context, or
+read the tensor with a torch call first (``tensor.data_ptr()`` will do).
 """
+import numbers
 from types import FunctionType
+import weakref
 
 import torch
 import torch.nn.init as _tinit
+from torch.multiprocessing.reductions import StorageWeakRef
 from torch.overrides import TorchFunctionMode
 
 import fastinit as _fi
 from fastinit import torch as _ft
 
 T = torch.Tensor
+
+# Calls that read a tensor's shape, never its values: they leave a deferred
+# draw deferred (every property getter, ``Tensor.data`` included, is such a
+# call: it reaches the mode as ``__get__``).
+_SHAPE_ONLY = {T.dim, T.ndimension, T.size, T.numel, T.nelement, T.stride, T.storage_offset,
+               T.is_contiguous, T.element_size, T.is_floating_point, T.is_complex,
+               T.requires_grad_, T.get_device}
+# Arguments that hold no tensor; anything else unknown may (a module, say),
+# and settles every deferred draw.
+_PLAIN_ARGS = (numbers.Number, str, bytes, type(None), torch.dtype, torch.device, torch.layout,
+               torch.memory_format, slice, type(Ellipsis))
 
 
 def _unroutable(name):
@@ -41,6 +69,9 @@ class InitMode(TorchFunctionMode):
         self.gen = seed if isinstance(seed, _fi.Generator) else _fi.Generator(seed)
         self.written = set()          # data_ptr() of tensors an in-place op wrote
         self._patched = None
+        self._outer = None
+        # storage data_ptr -> (weakref to the tensor, StorageWeakRef, shape, dtype, draw)
+        self.pending = {}
         self.handlers = {
             _tinit.uniform_: self._nn(_ft.uniform_),
             _tinit.normal_: self._nn(_ft.normal_),
@@ -98,6 +129,72 @@ class InitMode(TorchFunctionMode):
             return t.requires_grad_(bool(kwargs.get("requires_grad", False)))
         return handler
 
+    # -- deferred draws ----------------------------------------------------------------------
+    @staticmethod
+    def _storage_key(tensor):
+        return tensor.untyped_storage().data_ptr()
+
+    def can_defer(self, tensor):
+        """A plain CPU tensor the core writes in place that covers its whole
+        storage, so a later draw into it replaces this one whole."""
+        return (tensor.dim() >= 1 and tensor.numel() > 0 and _ft._direct(tensor)
+                and tensor.storage_offset() == 0
+                and tensor.numel() * tensor.element_size() == tensor.untyped_storage().nbytes())
+
+    def defer(self, tensor, draw):
+        """Make ``draw`` into ``tensor`` later; its version moves now, as the
+        draw's call would move it."""
+        self.pending[self._storage_key(tensor)] = (
+            weakref.ref(tensor), StorageWeakRef(tensor.untyped_storage()), tuple(tensor.shape),
+            tensor.dtype, draw)
+        with torch.no_grad():
+            torch.autograd.graph.increment_version(tensor)
+
+    def _make(self, key):
+        ref, storage_ref, shape, dtype, draw = self.pending.pop(key)
+        tensor = ref()
+        if tensor is None:
+            # The tensor object is gone; its memory may live on in another
+            # tensor (a Parameter made of it, a view): write it there.
+            storage = torch.UntypedStorage._new_with_weak_ptr(storage_ref.cdata)
+            if storage is None:
+                return                           # freed: no one can read the draw
+            tensor = torch.empty(0, dtype=dtype).set_(storage, 0, shape)
+        _ft._write(tensor, draw, bump=False)
+
+    def settle(self, tensor):
+        """Make the deferred draw into ``tensor``'s memory, if any."""
+        if self.pending:
+            key = self._storage_key(tensor)
+            if key in self.pending:
+                self._make(key)
+
+    def settle_all(self):
+        while self.pending:
+            self._make(next(iter(self.pending)))
+
+    def _settle_args(self, func, args, kwargs):
+        """Before a torch call that may read or write memory a deferred draw
+        is for: make those draws."""
+        if func in _SHAPE_ONLY or getattr(func, "__name__", "") == "__get__":
+            return
+        stack = [args, kwargs]
+        while stack:
+            a = stack.pop()
+            if isinstance(a, T):
+                try:
+                    self.settle(a)
+                except RuntimeError:             # no storage (sparse, nested): settle all
+                    self.settle_all()
+                    return
+            elif isinstance(a, (list, tuple)):
+                stack.extend(a)
+            elif isinstance(a, dict):
+                stack.extend(a.values())
+            elif not isinstance(a, _PLAIN_ARGS):
+                self.settle_all()
+                return
+
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         handler = self.handlers.get(func)
@@ -108,6 +205,8 @@ class InitMode(TorchFunctionMode):
             handler = self.by_name.get(func.__name__)
         if handler is not None:
             return handler(*args, **kwargs)
+        if self.pending:
+            self._settle_args(func, args, kwargs)
         result = func(*args, **kwargs)
         name = getattr(func, "__name__", "")
         if name.endswith("_") and not name.endswith("__") and args and isinstance(args[0], T):
@@ -123,13 +222,27 @@ class InitMode(TorchFunctionMode):
     def __enter__(self):
         self._patched = _tinit.trunc_normal_
         _tinit.trunc_normal_ = self._trunc_normal_
+        self._outer = getattr(_ft._local, "sink", None)
+        if self._outer is not None:
+            self._outer.settle_all()     # an inner context's draws come after the outer's
+        _ft._local.sink = self
+        self._to_dlpack = torch.utils.dlpack.to_dlpack
+        torch.utils.dlpack.to_dlpack = self._settled_to_dlpack
         return super().__enter__()
+
+    def _settled_to_dlpack(self, tensor):
+        if isinstance(tensor, T):
+            self.settle(tensor)
+        return self._to_dlpack(tensor)
 
     def __exit__(self, *exc):
         try:
             return super().__exit__(*exc)
         finally:
             _tinit.trunc_normal_ = self._patched
+            torch.utils.dlpack.to_dlpack = self._to_dlpack
+            _ft._local.sink = self._outer
+            self.settle_all()
 
 
 def _post_order(module, seen):

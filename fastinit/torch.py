@@ -39,6 +39,7 @@ weight (torch.distributed).
 >>> w = init.kaiming_uniform_(torch.empty(256, 128), a=5 ** 0.5, seed=0)
 """
 import math
+import threading
 import warnings
 
 import numpy as np
@@ -67,6 +68,9 @@ _TORCH_FAN = dict(in_axis=1, out_axis=0)   # (out, in, *kernel)
 # (bfloat16 as its bits, through an int16 view of the tensor).
 _DIRECT = {torch.float32: None, torch.float64: None, torch.float16: None, torch.bfloat16: "bfloat16"}
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
+# The init_context (or reset_parameters_) collecting this thread's draws to
+# make later (_torchmode.InitMode), or None: fills run at once.
+_local = threading.local()
 
 # Pure functions and the fills that draw nothing: torch's own, exactly.
 calculate_gain = _tinit.calculate_gain
@@ -119,14 +123,18 @@ def _direct(tensor, halves=True):
             and tensor.is_contiguous() and not tensor.is_neg() and not tensor.is_conj())
 
 
-def _write(tensor, draw, halves=True):
+def _write(tensor, draw, halves=True, bump=True):
     """tensor <- draw(shape, dtype, out) in place, as torch's in-place ops
     do it. ``draw`` makes the values with fastinit: into the tensor's memory
     (zero-copy; float16 and bfloat16 rounded from float32 by the core; the
     GIL held so no thread frees the storage meanwhile) or into a scratch
     array of float32 (float64 for float64 tensors) that torch copies in,
     converting dtype, device and layout (``.to(dtype)`` rounds as the core
-    does, so both ways give the same bits)."""
+    does, so both ways give the same bits). ``bump=False``: a deferred draw
+    made now, whose version bump came with its call."""
+    sink = getattr(_local, "sink", None)
+    if sink is not None:
+        sink.settle(tensor)          # a deferred draw into this memory comes first
     shape = tuple(tensor.shape)
     with torch.no_grad():
         if _direct(tensor, halves):
@@ -134,7 +142,8 @@ def _write(tensor, draw, halves=True):
                 draw(shape, "bfloat16", tensor.detach().view(torch.int16))
             else:
                 draw(shape, None, tensor.detach())
-            torch.autograd.graph.increment_version(tensor)
+            if bump:
+                torch.autograd.graph.increment_version(tensor)
         else:
             dtype = np.float64 if tensor.dtype == torch.float64 else np.float32
             values = torch.from_numpy(draw(shape, dtype, None))
@@ -144,10 +153,31 @@ def _write(tensor, draw, halves=True):
     return tensor
 
 
+# numpy dtype (and empty out=) of the checks a deferred draw makes at its call
+_CHECK_AS = {torch.float32: (np.float32, None), torch.float64: (np.float64, None),
+             torch.float16: (np.float16, None), torch.bfloat16: ("bfloat16", np.uint16)}
+
+
 def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
-    """tensor <- fn(shape, *args, **kwargs) of fastinit, in place."""
+    """tensor <- fn(shape, *args, **kwargs) of fastinit, in place.
+
+    Inside init_context, a draw from the context's generator into a whole
+    plain CPU tensor may be deferred (InitMode.defer): its stream is taken
+    and every check of the call made now, on an empty tile of the same
+    call, so errors and streams are those of drawing at once."""
     _check_target(tensor)
     src = _source(generator, seed)
+    sink = getattr(_local, "sink", None)
+    if sink is not None and isinstance(src, _fi.Generator) and sink.can_defer(tensor):
+        if stream is None:
+            stream = src.reserve_stream()
+        dtype, bits = _CHECK_AS[tensor.dtype]
+        empty = tuple((0, 0) for _ in tensor.shape)
+        fn(tuple(tensor.shape), *args, dtype=dtype, out=None if bits is None else np.empty(
+            (0,) * tensor.dim(), bits), seed=src, stream=stream, offset=offset, region=empty, **kwargs)
+        sink.defer(tensor, lambda shape, dtype, out: fn(shape, *args, dtype=dtype, out=out, seed=src,
+                                                         stream=stream, offset=offset, **kwargs))
+        return tensor
     return _write(tensor, lambda shape, dtype, out: fn(shape, *args, dtype=dtype, out=out, seed=src,
                                                         stream=stream, offset=offset, **kwargs))
 
@@ -359,6 +389,15 @@ def init_context(seed=None):
     ``transformers.GPT2LMHeadModel(GPT2Config())`` too). Meta tensors
     are left to torch (which skips them). A random call that cannot be
     honoured (a ``generator=`` of torch's, a non-floating tensor) raises.
+
+    A draw into a whole CPU tensor is checked, and takes its stream, at its
+    call, and is made when torch next touches that memory (any torch call
+    with the tensor or a view of it among its arguments, shape queries
+    excepted) or when the context exits: a draw replaced whole before then,
+    or into memory freed before then, is never made. The values are bit for
+    bit those of drawing at once. C code handed the tensor without a torch
+    call inside the context is the one way around this: read the tensor
+    with a torch call first (``tensor.data_ptr()``), or call it after.
     """
     from fastinit._torchmode import InitMode
     return InitMode(seed)
