@@ -53,7 +53,7 @@ from fastinit.random import (  # noqa: E402
     Generator, normal, philox4x32, seed, truncated_normal, uniform,
 )
 
-__version__ = "0.2.0"
+__version__ = "0.3.0.dev0"
 
 __all__ = [
     "Generator", "seed", "philox4x32", "uniform", "normal", "truncated_normal",
