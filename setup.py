@@ -146,6 +146,9 @@ directives = {
     "wraparound": debug,
     "cdivision": True,
     "initializedcheck": debug,
+    # doctests are found in the functions' docstrings (pytest --doctest-modules);
+    # Cython's __test__ copy of them would run each twice
+    "autotestdict": False,
 }
 
 # The C headers, so that editing one rebuilds the extensions (setuptools
@@ -173,6 +176,12 @@ extensions = [
                                    "fastinit/src/truncnorm.c"], **common),
     Extension("fastinit._dense", ["fastinit/_dense.pyx", "fastinit/src/activations.c",
                                   "fastinit/src/gemm.c"], **common),
+    # The public draws and initializers, compiled from the plain Python modules as
+    # written (the .py files stay the source, and what a reader opens):
+    # Cython parses their keyword-only arguments in C, where CPython fills
+    # each one not passed from __kwdefaults__, a quarter of a small call.
+    Extension("fastinit.initializers", ["fastinit/initializers.py"], **common),
+    Extension("fastinit.random", ["fastinit/random.py"], **common),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

@@ -16,6 +16,7 @@ only on its own index, so the split never shows.
 import numpy as np
 
 cimport numpy as cnp
+from cpython.ref cimport Py_INCREF
 from cython.parallel cimport prange
 from libc.math cimport fabs, isfinite, nextafterf, sqrt, INFINITY, log, exp
 from libc.stdint cimport uint16_t, uint32_t, uint64_t, int64_t
@@ -36,6 +37,12 @@ from fastinit._openmp cimport (
 )
 
 cnp.import_array()
+
+
+cdef extern from "numpy/arrayobject.h":
+    # subtype a PyTypeObject *, descr a PyArray_Descr * (stolen), obj a PyObject *
+    object PyArray_NewFromDescr(void *subtype, void *descr, int nd, cnp.npy_intp *dims,
+                                cnp.npy_intp *strides, void *data, int flags, void *obj)
 
 cdef extern from "src/halfconv.h" nogil:
     void fi_f32_to_f16_n(const float *src, uint16_t *out, int64_t n)
@@ -215,8 +222,17 @@ def check_seed(seed):
     return None if seed is None else check_int(seed, "seed")
 
 
+cdef object LAST_SEED = None     # the int seed key_of saw last, and its key
+cdef tuple LAST_KEY = None
+
+
 cdef tuple key_of(object seed):
-    """The key of ``Generator(seed)`` for an int seed (cached)."""
+    """The key of ``Generator(seed)`` for an int seed (cached: the same int
+    object as the last call's, as small ints and a loop's seed are, costs
+    one comparison)."""
+    global LAST_SEED, LAST_KEY
+    if seed is LAST_SEED and seed is not None:
+        return LAST_KEY
     key = KEYS.get(seed) if type(seed) is int else None
     if key is None:
         seed = check_int(seed, "seed")
@@ -225,6 +241,8 @@ cdef tuple key_of(object seed):
         if len(KEYS) >= 256:
             KEYS.clear()
         KEYS[seed] = key
+    if type(seed) is int:
+        LAST_SEED, LAST_KEY = seed, <tuple>key
     return <tuple>key
 
 
@@ -287,7 +305,10 @@ cdef cnp.ndarray new_array(tuple shape, cnp.dtype dt):
     for k in range(nd):
         dims[k] = shape[k]
     try:
-        return cnp.PyArray_EMPTY(nd, dims, dt.type_num, 0)
+        # np.empty's own constructor, from the dtype object at hand (it
+        # steals a reference): no type-number lookup, no fill of floats
+        Py_INCREF(dt)
+        return PyArray_NewFromDescr(<void *>cnp.ndarray, <void *>dt, nd, dims, NULL, NULL, 0, NULL)
     except MemoryError:
         raise ValueError(f"shape {shape} of {dt} needs {dt.itemsize * np.prod(shape, dtype=object)} "
                          "bytes, which cannot be allocated") from None
@@ -813,13 +834,14 @@ cdef double scaled_std(double scale, double gain_, double g2, double n) noexcept
     return exp(0.5 * (log(scale) + 2 * log(fabs(gain_)) + log(g2) - log(n)))
 
 
-def scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset, region, *,
+def scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset, region,
            scale=1.0, gain=1.0, nonlinearity=None, a=None, mode="fan_in", distribution="normal"):
     """variance_scaling and every named initializer built on it: zero-mean
     weights with variance scale gain**2 gain(nonlinearity, a)**2 / n, n the
     fan ``mode`` picks, drawn from ``distribution``. The positional
     arguments say where and how the draw is made (the same for every
-    initializer); the keywords are the formula."""
+    initializer); the last six are the formula (the initializers pass
+    them positionally: cheaper than keywords for a small call)."""
     gain_ = gain
     given = out
     out = as_out(out)

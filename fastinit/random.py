@@ -18,6 +18,10 @@ import threading
 import numpy as np
 
 from fastinit import _common, _random
+# the draws' one call each, as module globals: no attribute lookup a call
+from fastinit._random import normal as _normal
+from fastinit._random import truncated_normal as _truncated_normal
+from fastinit._random import uniform as _uniform
 
 __all__ = ["Generator", "seed", "philox4x32", "uniform", "normal", "truncated_normal"]
 
@@ -146,7 +150,7 @@ class Generator(_random.Streams):
         offset : int, default 0
             Index of the first value along the stream.
         """
-        return _random.uniform(shape, low, high, dtype, out, self, stream, offset, region)
+        return _uniform(shape, low, high, dtype, out, self, stream, offset, region)
 
     def normal(self, shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, stream=None, offset=0,
                region=None):
@@ -162,7 +166,7 @@ class Generator(_random.Streams):
         dtype, out, stream, offset
             As in :meth:`uniform`.
         """
-        return _random.normal(shape, mean, std, dtype, out, self, stream, offset, region)
+        return _normal(shape, mean, std, dtype, out, self, stream, offset, region)
 
     def truncated_normal(self, shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *, dtype=None,
                          out=None, stream=None, offset=0, region=None):
@@ -184,8 +188,8 @@ class Generator(_random.Streams):
         dtype, out, stream, offset
             As in :meth:`uniform`.
         """
-        return _random.truncated_normal(shape, mean, std, lower, upper, dtype, out, self, stream,
-                                        offset, region)
+        return _truncated_normal(shape, mean, std, lower, upper, dtype, out, self, stream,
+                                 offset, region)
 
 
 # ---- the global generator and module-level draws ---------------------------
@@ -231,7 +235,7 @@ def uniform(shape=None, low=0.0, high=1.0, *, dtype=None, out=None, seed=None, s
     --------
     >>> w = fastinit.uniform((64, 64), seed=0)            # the documents' "large random" U[0, 1)
     """
-    return _random.uniform(shape, low, high, dtype, out, seed, stream, offset, region)
+    return _uniform(shape, low, high, dtype, out, seed, stream, offset, region)
 
 
 def normal(shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, seed=None, stream=None,
@@ -242,7 +246,7 @@ def normal(shape=None, mean=0.0, std=1.0, *, dtype=None, out=None, seed=None, st
     --------
     >>> w = fastinit.normal((64, 64), std=0.01, seed=0)   # the documents' "small random"
     """
-    return _random.normal(shape, mean, std, dtype, out, seed, stream, offset, region)
+    return _normal(shape, mean, std, dtype, out, seed, stream, offset, region)
 
 
 def truncated_normal(shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *, dtype=None, out=None,
@@ -253,5 +257,5 @@ def truncated_normal(shape=None, mean=0.0, std=1.0, lower=-2.0, upper=2.0, *, dt
     --------
     >>> w = fastinit.truncated_normal((64, 64), std=0.02, seed=0)
     """
-    return _random.truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream,
-                                    offset, region)
+    return _truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream,
+                             offset, region)

@@ -44,3 +44,37 @@ def test_mypy_reveals_the_dtypes():
     assert "float64" in w64
     assert "_32Bit" in same or "float32" in same
     assert "_32Bit" in w1 or "float32" in w1
+
+
+def _source_signatures(module):
+    """name -> (parameter names, their kinds) of the top-level functions and
+    methods written in fastinit/<module>.py."""
+    import ast
+    tree = ast.parse((ROOT / "fastinit" / f"{module}.py").read_text())
+    found = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+                and not any(getattr(d, "id", None) == "property" for d in node.decorator_list)):
+            a = node.args
+            found.setdefault(node.name, (
+                [p.arg for p in a.posonlyargs + a.args] + [p.arg for p in a.kwonlyargs],
+                len(a.kwonlyargs), len(a.defaults) + len(a.kw_defaults)))
+    return found
+
+
+@pytest.mark.parametrize("module", ["initializers", "random"])
+def test_the_compiled_modules_keep_the_written_signatures(module):
+    # random.py and initializers.py are compiled by Cython (setup.py) so their
+    # keyword arguments parse in C; help(), inspect and the docs still see
+    # the signatures and docstrings as written
+    import importlib
+    import inspect
+    mod = importlib.import_module(f"fastinit.{module}")
+    for name, (params, n_kwonly, n_defaults) in _source_signatures(module).items():
+        fn = getattr(mod, name, None) or getattr(mod.Generator, name)
+        sig = inspect.signature(fn)
+        assert list(sig.parameters) == params, name
+        kinds = [p.kind for p in sig.parameters.values()]
+        assert kinds.count(inspect.Parameter.KEYWORD_ONLY) == n_kwonly, name
+        assert sum(p.default is not inspect.Parameter.empty for p in sig.parameters.values()) == n_defaults, name
+        assert fn.__doc__ and fn.__doc__.strip(), name
