@@ -33,7 +33,10 @@ def config():
                   "openmp runtime": _random.omp_runtime() or ("none" if not _random.have_openmp()
                                                               else "(not named by this platform)")},
         "simd": {"level in use": _random.simd_level(), "levels of this CPU": list(_threads.simd_levels()),
-                 "FASTINIT_SIMD": os.environ.get("FASTINIT_SIMD")},
+                 "FASTINIT_SIMD": os.environ.get("FASTINIT_SIMD"),
+                 "fused multiply-add at the scalar level": (
+                     "the CPU's" if _random.scalar_fma() else
+                     "emulated (no FMA on this CPU: the same bits, normal draws ~10x slower there)")},
         "threads": {"count": _threads.get_num_threads(), "from": _threads.thread_source(),
                     "CPUs this process may use": _threads.available_cpus(),
                     "affinity CPUs": _threads._affinity_cpus(),

@@ -40,3 +40,5 @@ cdef extern from "src/simd.h" nogil:
     int fi_simd_level()
     const char *fi_simd_level_name(int level)
     int fi_simd_join(fi_family_select_fn select)
+    int fi_simd_scalar_fma()
+    void fi_simd_fma_emulate(int on)

@@ -30,7 +30,7 @@ from fastinit._fills cimport (
     fi_fill_uniform_f32, fi_fill_uniform_f64, fi_fill_normal_f32,
     fi_fill_normal_f64, fi_fill_truncnorm_f32, fi_fill_truncnorm_f64,
     fi_ndtri, fi_log_ndtr_upper, fi_cpu_level, fi_simd_select, fi_simd_level, fi_simd_level_name,
-    fi_simd_join, fi_family_select_fn,
+    fi_simd_join, fi_family_select_fn, fi_simd_scalar_fma, fi_simd_fma_emulate,
 )
 from fastinit._openmp cimport (
     fi_have_openmp, fi_omp_max_threads, fi_omp_runtime, fi_compiler, fi_build_flags,
@@ -135,6 +135,19 @@ def set_simd_level(level):
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
     return LEVELS[fi_simd_select(LEVELS.index(level))]
+
+
+def scalar_fma():
+    """Whether the scalar level's normal fills use the CPU's fused
+    multiply-add (True) or emulate it exactly (False: an x86-64 CPU without
+    FMA; the same bits, about 10x slower normals at that level)."""
+    return bool(fi_simd_scalar_fma())
+
+
+def emulate_fma(bint on):
+    """Make the scalar level emulate the fused multiply-add even on a CPU
+    that has it (tests: both give the same bits); False goes back."""
+    fi_simd_fma_emulate(on)
 
 
 cdef int join_simd_family(fi_family_select_fn select) noexcept:
