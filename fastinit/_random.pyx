@@ -16,6 +16,7 @@ only on its own index, so the split never shows.
 import numpy as np
 
 cimport numpy as cnp
+from cpython.long cimport PyLong_AsDouble
 from cpython.ref cimport Py_INCREF
 from cython.parallel cimport prange
 from libc.math cimport fabs, isfinite, nextafterf, sqrt, INFINITY, log, exp
@@ -754,6 +755,7 @@ def check_draw(seed, stream, offset, Py_ssize_t size):
 
 # ---- fans, gains and the variance-scaling initializers --------------------------------------
 cdef int MODE_IN = 0, MODE_OUT = 1, MODE_AVG = 2
+cdef object DEFAULT_IN = -2, DEFAULT_OUT = -1      # small ints: one object each
 
 
 cdef int check_mode(object mode) except -1:
@@ -874,11 +876,15 @@ def scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, 
         g2 = gain_squared(nonlinearity, a, "a")
     cdef int m = check_mode(mode)
     cdef dist_t dist = check_distribution(distribution)
-    fi, fo = shape_fans(dims, in_axis, out_axis)
-    if fan_in is not None:
-        fi = check_int(fan_in, "fan_in", 1)
-    if fan_out is not None:
-        fo = check_int(fan_out, "fan_out", 1)
+    cdef double fi, fo
+    if (len(dims) == 2 and in_axis is DEFAULT_IN and out_axis is DEFAULT_OUT
+            and fan_in is None and fan_out is None):
+        fi = <double>(<Py_ssize_t>dims[0])     # the common case, without Python numbers
+        fo = <double>(<Py_ssize_t>dims[1])
+    else:
+        fans_ = shape_fans(dims, in_axis, out_axis)
+        fi = PyLong_AsDouble(fans_[0] if fan_in is None else check_int(fan_in, "fan_in", 1))
+        fo = PyLong_AsDouble(fans_[1] if fan_out is None else check_int(fan_out, "fan_out", 1))
     n = fi if m == MODE_IN else (fo if m == MODE_OUT else (fi + fo) / 2)
     cdef cnp.dtype dt = out_dtype(out, dtype, "out", True)
     names = "gain" if g != 1 else "scale"
