@@ -18,11 +18,13 @@ the context exits. A draw that a later draw replaces whole is never made,
 nor one whose memory is freed before it is needed: a model's constructor
 draws a weight, and its ``_init_weights`` draws it again (transformers),
 or the weight is tied away (GPT-2's ``lm_head``). The values are those
-of drawing at once, bit for bit: each draw keeps its own stream. Memory
-handed to C without a torch call (``torch.utils.dlpack.to_dlpack``, which
-the context wraps, or a pybind11 function of one's own taking the tensor)
-is the one way around the mode: call such code after the context, or
-read the tensor with a torch call first (``tensor.data_ptr()`` will do).
+of drawing at once, bit for bit: each draw keeps its own stream. Two
+things go around the mode while it is open: memory handed to C without a
+torch call (``torch.utils.dlpack.to_dlpack``, which the context wraps, or a
+pybind11 function of one's own taking the tensor), and another thread
+reading the tensor (a mode sees its own thread's calls). Do those after the
+context, or read the tensor with a torch call first (``tensor.data_ptr()``
+will do).
 """
 import numbers
 from types import FunctionType

@@ -395,9 +395,11 @@ def init_context(seed=None):
     with the tensor or a view of it among its arguments, shape queries
     excepted) or when the context exits: a draw replaced whole before then,
     or into memory freed before then, is never made. The values are bit for
-    bit those of drawing at once. C code handed the tensor without a torch
-    call inside the context is the one way around this: read the tensor
-    with a torch call first (``tensor.data_ptr()``), or call it after.
+    bit those of drawing at once. Two things go around this while the
+    context is open: C code handed the tensor without a torch call, and
+    another thread reading it (the context sees this thread's torch calls).
+    Read the tensor with a torch call first (``tensor.data_ptr()``), or do
+    those after the context.
     """
     from fastinit._torchmode import InitMode
     return InitMode(seed)
