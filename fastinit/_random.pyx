@@ -799,6 +799,22 @@ cdef tuple shape_fans(tuple shape, object in_axis, object out_axis):
     return (shape[i] * receptive, shape[o] * receptive)
 
 
+cdef int weight_fans(tuple shape, object in_axis, object out_axis, object fan_in, object fan_out,
+                     double *fi, double *fo) except -1:
+    """The fans a variance-scaling draw uses: the shape's, or fan_in=/fan_out=
+    where given, as doubles. The common 2-D weight with the default axes
+    takes no Python numbers (the axes compared by identity: small ints)."""
+    if (len(shape) == 2 and in_axis is DEFAULT_IN and out_axis is DEFAULT_OUT
+            and fan_in is None and fan_out is None):
+        fi[0] = <double>(<Py_ssize_t>shape[0])
+        fo[0] = <double>(<Py_ssize_t>shape[1])
+        return 0
+    both = shape_fans(shape, in_axis, out_axis)
+    fi[0] = PyLong_AsDouble(both[0] if fan_in is None else check_int(fan_in, "fan_in", 1))
+    fo[0] = PyLong_AsDouble(both[1] if fan_out is None else check_int(fan_out, "fan_out", 1))
+    return 0
+
+
 def fans(shape, in_axis=-2, out_axis=-1):
     """fastinit.compute_fans."""
     cdef Py_ssize_t size
@@ -877,14 +893,7 @@ def scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, 
     cdef int m = check_mode(mode)
     cdef dist_t dist = check_distribution(distribution)
     cdef double fi, fo
-    if (len(dims) == 2 and in_axis is DEFAULT_IN and out_axis is DEFAULT_OUT
-            and fan_in is None and fan_out is None):
-        fi = <double>(<Py_ssize_t>dims[0])     # the common case, without Python numbers
-        fo = <double>(<Py_ssize_t>dims[1])
-    else:
-        fans_ = shape_fans(dims, in_axis, out_axis)
-        fi = PyLong_AsDouble(fans_[0] if fan_in is None else check_int(fan_in, "fan_in", 1))
-        fo = PyLong_AsDouble(fans_[1] if fan_out is None else check_int(fan_out, "fan_out", 1))
+    weight_fans(dims, in_axis, out_axis, fan_in, fan_out, &fi, &fo)
     n = fi if m == MODE_IN else (fo if m == MODE_OUT else (fi + fo) / 2)
     cdef cnp.dtype dt = out_dtype(out, dtype, "out", True)
     names = "gain" if g != 1 else "scale"

@@ -146,9 +146,9 @@ class InitMode(TorchFunctionMode):
     def defer(self, tensor, draw):
         """Make ``draw`` into ``tensor`` later; its version moves now, as the
         draw's call would move it."""
-        self.pending[self._storage_key(tensor)] = (
-            weakref.ref(tensor), StorageWeakRef(tensor.untyped_storage()), tuple(tensor.shape),
-            tensor.dtype, draw)
+        storage = tensor.untyped_storage()
+        self.pending[storage.data_ptr()] = (
+            weakref.ref(tensor), StorageWeakRef(storage), tuple(tensor.shape), tensor.dtype, draw)
         with torch.no_grad():
             torch.autograd.graph.increment_version(tensor)
 

@@ -242,7 +242,7 @@ static int fi_level = FI_LEVEL_SCALAR;
 
 int fi_simd_select(int cap)
 {
-    fi_fma_at_scalar = fi_cpu_has_fma() && !fi_fma_emulated;
+    fi_simd_fma_emulate(fi_fma_emulated);   /* the scalar level's multiply-add */
     fi_level = fi_pick_level(cap);
     fi_fill = &fi_fill_tables[fi_level];
     for (int k = 0; k < fi_n_families; k++)

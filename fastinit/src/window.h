@@ -168,30 +168,23 @@ extern int fi_fma_at_scalar;
     void name##_scalar params { name##_body(fi_blocks_scalar, FI_EXPAND args); }            \
     FI_TARGET_AVX2 void name##_avx2 params { name##_body(fi_blocks_avx2, FI_EXPAND args); } \
     FI_TARGET_AVX512 void name##_avx512 params { name##_body(fi_blocks_avx512, FI_EXPAND args); }
-#define FI_FILL_LEVELS_FMA(name, params, args)                                              \
-    FI_TARGET_FMA static void name##_scalar_hw params                                      \
-    {                                                                                      \
-        name##_body(fi_blocks_scalar, FI_FMA_HW, FI_EXPAND args);                          \
-    }                                                                                      \
-    static void name##_scalar_soft params                                                  \
-    {                                                                                      \
-        name##_body(fi_blocks_scalar, FI_FMA_SOFT, FI_EXPAND args);                        \
-    }                                                                                      \
-    void name##_scalar params                                                              \
-    {                                                                                      \
-        if (fi_fma_at_scalar)                                                              \
-            name##_scalar_hw args;                                                         \
-        else                                                                               \
-            name##_scalar_soft args;                                                       \
-    }                                                                                      \
-    FI_TARGET_AVX2 void name##_avx2 params                                                 \
-    {                                                                                      \
-        name##_body(fi_blocks_avx2, FI_FMA_HW, FI_EXPAND args);                            \
-    }                                                                                      \
-    FI_TARGET_AVX512 void name##_avx512 params                                             \
-    {                                                                                      \
-        name##_body(fi_blocks_avx512, FI_FMA_HW, FI_EXPAND args);                          \
-    }
+/* one level's function of a body that takes the kind of multiply-add */
+#define FI_FILL_AT(attr, fn, body, blocks, fma, params, args) \
+    attr void fn params { body(blocks, fma, FI_EXPAND args); }
+#define FI_FILL_LEVELS_FMA(name, params, args)                                                 \
+    FI_FILL_AT(FI_TARGET_FMA static, name##_scalar_hw, name##_body, fi_blocks_scalar, FI_FMA_HW, \
+               params, args)                                                                  \
+    FI_FILL_AT(static, name##_scalar_soft, name##_body, fi_blocks_scalar, FI_FMA_SOFT, params,  \
+               args)                                                                          \
+    void name##_scalar params                                                                 \
+    {                                                                                         \
+        if (fi_fma_at_scalar)                                                                 \
+            name##_scalar_hw args;                                                            \
+        else                                                                                  \
+            name##_scalar_soft args;                                                          \
+    }                                                                                         \
+    FI_FILL_AT(FI_TARGET_AVX2, name##_avx2, name##_body, fi_blocks_avx2, FI_FMA_HW, params, args) \
+    FI_FILL_AT(FI_TARGET_AVX512, name##_avx512, name##_body, fi_blocks_avx512, FI_FMA_HW, params, args)
 #else
 #if defined(FI_ARM_NEON)   /* levels 1 and 2 are NEON there */
 #define fi_blocks_wide fi_blocks_neon
