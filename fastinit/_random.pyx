@@ -674,7 +674,8 @@ cdef inline bint foreign(object given, object out):
     return given is not out and given is not None and hasattr(given, "__dlpack__")
 
 
-def uniform(shape, low, high, dtype, out, seed, stream, offset, region=None):
+cpdef object uniform(object shape, object low, object high, object dtype, object out, object seed,
+                     object stream, object offset, object region=None):
     """fastinit.uniform and Generator.uniform."""
     given = out
     out = as_out(out)
@@ -687,7 +688,8 @@ def uniform(shape, low, high, dtype, out, seed, stream, offset, region=None):
     return finish(UNIFORM, &p, part, dt, out, given, seed, stream, offset, &t)
 
 
-def normal(shape, mean, std, dtype, out, seed, stream, offset, region=None):
+cpdef object normal(object shape, object mean, object std, object dtype, object out, object seed,
+                    object stream, object offset, object region=None):
     """fastinit.normal and Generator.normal."""
     given = out
     out = as_out(out)
@@ -700,7 +702,9 @@ def normal(shape, mean, std, dtype, out, seed, stream, offset, region=None):
     return finish(NORMAL, &p, part, dt, out, given, seed, stream, offset, &t)
 
 
-def truncated_normal(shape, mean, std, lower, upper, dtype, out, seed, stream, offset, region=None):
+cpdef object truncated_normal(object shape, object mean, object std, object lower, object upper,
+                              object dtype, object out, object seed, object stream, object offset,
+                              object region=None):
     """fastinit.truncated_normal and Generator.truncated_normal."""
     given = out
     out = as_out(out)
@@ -865,14 +869,16 @@ cdef double scaled_std(double scale, double gain_, double g2, double n) noexcept
     return exp(0.5 * (log(scale) + 2 * log(fabs(gain_)) + log(g2) - log(n)))
 
 
-def scaled(shape, in_axis, out_axis, fan_in, fan_out, dtype, out, seed, stream, offset, region,
-           scale=1.0, gain=1.0, nonlinearity=None, a=None, mode="fan_in", distribution="normal"):
+cpdef object scaled(object shape, object in_axis, object out_axis, object fan_in, object fan_out,
+                    object dtype, object out, object seed, object stream, object offset,
+                    object region, object scale=1.0, object gain=1.0, object nonlinearity=None,
+                    object a=None, object mode="fan_in", object distribution="normal"):
     """variance_scaling and every named initializer built on it: zero-mean
     weights with variance scale gain**2 gain(nonlinearity, a)**2 / n, n the
     fan ``mode`` picks, drawn from ``distribution``. The positional
     arguments say where and how the draw is made (the same for every
-    initializer); the last six are the formula (the initializers pass
-    them positionally: cheaper than keywords for a small call)."""
+    initializer); the last six are the formula. The initializers call it
+    from C (cimported, _random.pxd), every argument given."""
     gain_ = gain
     given = out
     out = as_out(out)

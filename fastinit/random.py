@@ -18,10 +18,12 @@ import threading
 import numpy as np
 
 from fastinit import _common, _random
-# the draws' one call each, as module globals: no attribute lookup a call
-from fastinit._random import normal as _normal
-from fastinit._random import truncated_normal as _truncated_normal
-from fastinit._random import uniform as _uniform
+# The draws' one call each. Cimported (Cython's pure-Python syntax for
+# cimport; this module is compiled as written): a C call of the cpdef
+# function, no argument tuple or parsing, about 25 ns less a small draw.
+from cython.cimports.fastinit._random import normal as _normal
+from cython.cimports.fastinit._random import truncated_normal as _truncated_normal
+from cython.cimports.fastinit._random import uniform as _uniform
 
 __all__ = ["Generator", "seed", "philox4x32", "uniform", "normal", "truncated_normal"]
 
