@@ -14,6 +14,11 @@ import numpy as np
 cimport numpy as cnp
 from libc.math cimport isfinite, isnan
 
+cdef extern from "Python.h":
+    # declared here without Cython's error check: check_shape reads the -1
+    Py_ssize_t PyLong_AsSsize_t(object) noexcept
+    void PyErr_Clear() noexcept
+
 cnp.import_array()
 
 cdef extern from "src/halfconv.h" nogil:
@@ -97,11 +102,9 @@ cdef tuple check_shape(object shape, Py_ssize_t *size, str name="shape"):
         for dim in <tuple>shape:
             if type(dim) is not int:
                 return slow_shape(shape, size, name)
-            try:
-                d = dim
-            except OverflowError:
-                return slow_shape(shape, size, name)
-            if d < 0:
+            d = PyLong_AsSsize_t(dim)           # no try block: a cheaper loop
+            if d < 0:                           # negative, or -1 for too big
+                PyErr_Clear()
                 return slow_shape(shape, size, name)
             if d == 0:
                 zero = True
