@@ -64,7 +64,8 @@ def test_msvc_builds_the_simd_kernels_with_its_cpu_detection(stubs):
         preprocess(SRC / "fills.c", MSVC, stubs))
 
 
-@pytest.mark.parametrize("tool", ["bench_fills.c", "bench_rest.c", "bench_gemm.c"])
+@pytest.mark.parametrize("tool", ["bench_fills.c", "bench_rest.c", "bench_gemm.c",
+                                  "bench_transforms.c", "bench_fused.c"])
 def test_the_c_benchmarks_still_compile(tool):
     # they include the core's private headers: a rename there must not leave them behind
     cc = shutil.which("cc") or shutil.which("gcc")

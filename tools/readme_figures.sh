@@ -19,4 +19,11 @@ run --seeds 5 --depth 30 --activation relu --init he,lecun,xavier --data blobs -
 run --seeds 5 --data digits > "$out/digits-seeds5.txt"
 (cd / && python -m fastinit bench --quick) > "$out/bench-quick.txt"
 pytest --benchmark-only -p no:cacheprovider > "$out/benchmarks.txt"
+# the C-level figures: the fills at every level, and the transforms and the
+# fused output measured for 0.3.0 and not built
+for tool in bench_fills bench_transforms bench_fused; do
+    cc -O3 -fno-math-errno -ffp-contract=off -std=gnu11 -Ifastinit/src "tools/$tool.c" \
+        fastinit/src/fills.c fastinit/src/truncnorm.c -lm -o "$out/$tool"
+    "$out/$tool" > "$out/$tool.txt"
+done
 echo "wrote $out/: $(cd "$out" && ls | tr '\n' ' ')"
