@@ -7,7 +7,7 @@ cdef object check_int(object value, str name, object low=*, object high=*)
 cdef double check_real(object value, str name, bint finite=*) except? -1.0
 cdef tuple check_shape(object shape, Py_ssize_t *size, str name=*)
 cdef cnp.dtype check_dtype(object dtype, str name=*, bint halves=*)
-cdef object as_out(object out, str name=*)
+cdef object as_out(object out, str name=*, bint checked_later=*)
 cdef int same_storage(object t, cnp.ndarray view, str name=*) except -1
 cdef cnp.dtype out_dtype(object out, object dtype, str name=*, bint halves=*)
 cdef bint single(cnp.dtype dt) noexcept

@@ -8,6 +8,7 @@ Python call; anything else takes the slower path that words the error.
 """
 import numbers
 import operator
+import sys
 
 import numpy as np
 
@@ -252,15 +253,28 @@ def bfloat16_bits(double v):
 
 
 # ---- out= ----------------------------------------------------------------------
-cdef object as_out(object out, str name="out"):
+cdef object as_out(object out, str name="out", bint checked_later=False):
     """``out`` as an ndarray sharing its memory: an ndarray itself, else a
     DLPack exporter (a torch tensor) or a buffer (a memoryview) seen through
-    numpy, zero-copy. None stays None. The layout rules come after."""
+    numpy, zero-copy. None stays None. The layout rules come after.
+    ``checked_later``: the caller checks a tensor's storage right before it
+    writes (the draws: same_storage), so it is not checked twice; making
+    the view writes nothing."""
     if out is None or isinstance(out, cnp.ndarray):
         return out
     if hasattr(out, "__dlpack__"):
         if hasattr(out, "untyped_storage"):
-            check_storage(out, name)
+            if not checked_later:
+                check_storage(out, name)
+            view = tensor_view(out)
+            if view is not None:
+                return view
+            if out.is_neg() or out.is_conj():
+                # DLPack exports such a view, and the values written would
+                # read back negated (or conjugated)
+                raise TypeError(f"{name} is a torch view with the negative or conjugate bit set: "
+                                "values written to its memory would read back negated; fill "
+                                "the tensor it views, or use fastinit.torch, which handles it")
         try:
             return np.from_dlpack(out)
         except Exception as e:
@@ -274,36 +288,91 @@ cdef object as_out(object out, str name="out"):
     return np.asarray(view)
 
 
-cdef check_storage(object t, str name):
+cdef dict TORCH_TYPES = None      # torch dtype -> numpy type number, made at the first tensor
+cdef object TORCH_STRIDED = None
+cdef tuple TORCH_PLAIN = ()       # torch.Tensor, torch.nn.Parameter
+
+
+cdef object tensor_view(object t):
+    """A plain CPU torch tensor's memory as an ndarray (its base the
+    tensor), made from the tensor's data pointer, shape and strides: a
+    fraction of the DLPack round trip's cost, and unlike ``Tensor.numpy()``
+    it leaves the storage resizable. None for what DLPack decides (and
+    words the error for): a subclass (whose methods may run Python code),
+    another device or layout, a dtype numpy lacks, a tensor that requires
+    grad, a negative or conjugate bit."""
+    global TORCH_TYPES, TORCH_STRIDED, TORCH_PLAIN
+    cdef cnp.npy_intp dims[64]
+    cdef cnp.npy_intp steps[64]
+    cdef int nd, k
+    if TORCH_TYPES is None:
+        torch = sys.modules.get("torch")
+        if torch is None:
+            return None
+        TORCH_TYPES = {torch.float32: cnp.NPY_FLOAT32, torch.float64: cnp.NPY_FLOAT64,
+                       torch.float16: cnp.NPY_FLOAT16, torch.int16: cnp.NPY_INT16}
+        TORCH_STRIDED = torch.strided
+        TORCH_PLAIN = (torch.Tensor, torch.nn.Parameter)
+    if type(t) not in TORCH_PLAIN:
+        return None
+    num = TORCH_TYPES.get(t.dtype)
+    if (num is None or not t.is_cpu or t.requires_grad or t.layout is not TORCH_STRIDED
+            or t.is_neg() or t.is_conj()):
+        return None
+    nd = t.dim()
+    if nd > cnp.NPY_MAXDIMS:
+        return None
+    shape = t.shape
+    strides = t.stride()
+    item = t.element_size()
+    for k in range(nd):
+        dims[k] = shape[k]
+        steps[k] = strides[k] * item
+    view = cnp.PyArray_New(cnp.ndarray, nd, dims, num, steps, <void *><size_t>t.data_ptr(), 0,
+                           cnp.NPY_ARRAY_WRITEABLE, None)   # numpy works out the alignment
+    cnp.set_array_base(view, t)
+    return view
+
+
+cdef Py_ssize_t check_storage(object t, str name) except -2:
     """A torch tensor's storage must hold every element its shape and strides
     reach: a storage resized smaller (frameworks free storages this way)
     still exports a full-size DLPack view, which a fill would overrun. The
     draw holds the GIL from here to its end, so no Python thread resizes
-    the storage meanwhile."""
-    if t.device.type != "cpu":
-        return
-    reach = t.storage_offset() + 1
-    for size, stride in zip(t.shape, t.stride()):
-        if size == 0:
-            return
-        reach += (size - 1) * stride
-    need = reach * t.element_size()
-    have = t.untyped_storage().nbytes()
-    if have < need:
+    the storage meanwhile. Returns the address of the tensor's first
+    element, or -1 where there is nothing to check (another device, no
+    elements)."""
+    if not t.is_cpu:
+        return -1
+    cdef Py_ssize_t item = t.element_size(), offset = t.storage_offset(), reach
+    if t.is_contiguous():               # the common case, without a loop over the axes
+        reach = t.numel()
+        if reach == 0:
+            return -1
+        reach += offset
+    else:
+        reach = offset + 1
+        for size, stride in zip(t.shape, t.stride()):
+            if size == 0:
+                return -1
+            reach += (size - 1) * stride
+    storage = t.untyped_storage()
+    have = storage.nbytes()
+    if have < reach * item:
         raise ValueError(f"{name}'s storage holds {have} bytes, but its shape and strides reach "
-                         f"{need}: it was resized or freed")
+                         f"{reach * item}: it was resized or freed")
+    return <Py_ssize_t>(<size_t>storage.data_ptr() + <size_t>(offset * item))
 
 
 cdef int same_storage(object t, cnp.ndarray view, str name="out") except -1:
-    """Right before a kernel writes through ``view`` (a DLPack view of the
-    torch tensor ``t``), with the GIL held: the storage still holds every
+    """Right before a kernel writes through ``view`` (a view of the torch
+    tensor ``t``), with the GIL held: the storage still holds every
     element, and still at the view's address. Only C methods of torch run
     here, so no other Python thread can run between this check and the
-    kernel (exporting the view ran torch's Python ``__dlpack__``, where one
-    could resize the storage)."""
-    check_storage(t, name)
-    if t.untyped_storage().data_ptr() + t.storage_offset() * t.element_size() != \
-            <size_t>cnp.PyArray_DATA(view) and cnp.PyArray_SIZE(view):
+    kernel (exporting the view may run torch's Python ``__dlpack__``, where
+    one could resize the storage)."""
+    cdef Py_ssize_t first = check_storage(t, name)
+    if first != -1 and <size_t>first != <size_t>cnp.PyArray_DATA(view):
         raise ValueError(f"{name}'s storage was resized or moved by another thread while the call "
                          "was being set up; nothing was written")
     return 0

@@ -678,7 +678,7 @@ cpdef object uniform(object shape, object low, object high, object dtype, object
                      object stream, object offset, object region=None):
     """fastinit.uniform and Generator.uniform."""
     given = out
-    out = as_out(out)
+    out = as_out(out, "out", True)     # same_storage in finish
     cdef target_t t
     cdef params_t p
     cdef tuple dims = target_shape(shape, out, &t, region)
@@ -692,7 +692,7 @@ cpdef object normal(object shape, object mean, object std, object dtype, object 
                     object stream, object offset, object region=None):
     """fastinit.normal and Generator.normal."""
     given = out
-    out = as_out(out)
+    out = as_out(out, "out", True)     # same_storage in finish
     cdef target_t t
     cdef params_t p
     cdef tuple dims = target_shape(shape, out, &t, region)
@@ -707,7 +707,7 @@ cpdef object truncated_normal(object shape, object mean, object std, object lowe
                               object region=None):
     """fastinit.truncated_normal and Generator.truncated_normal."""
     given = out
-    out = as_out(out)
+    out = as_out(out, "out", True)     # same_storage in finish
     cdef target_t t
     cdef params_t p
     cdef tuple dims = target_shape(shape, out, &t, region)
@@ -881,7 +881,7 @@ cpdef object scaled(object shape, object in_axis, object out_axis, object fan_in
     from C (cimported, _random.pxd), every argument given."""
     gain_ = gain
     given = out
-    out = as_out(out)
+    out = as_out(out, "out", True)     # same_storage in finish
     cdef target_t t
     cdef params_t p
     cdef double s = 1.0, g = 1.0, g2 = 1.0, n, std, limit

@@ -224,7 +224,7 @@ class InitMode(TorchFunctionMode):
     def __enter__(self):
         self._patched = _tinit.trunc_normal_
         _tinit.trunc_normal_ = self._trunc_normal_
-        self._outer = getattr(_ft._local, "sink", None)
+        self._outer = _ft._local.sink
         if self._outer is not None:
             self._outer.settle_all()     # an inner context's draws come after the outer's
         _ft._local.sink = self

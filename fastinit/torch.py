@@ -68,9 +68,17 @@ _TORCH_FAN = dict(in_axis=1, out_axis=0)   # (out, in, *kernel)
 # (bfloat16 as its bits, through an int16 view of the tensor).
 _DIRECT = {torch.float32: None, torch.float64: None, torch.float16: None, torch.bfloat16: "bfloat16"}
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
-# The init_context (or reset_parameters_) collecting this thread's draws to
-# make later (_torchmode.InitMode), or None: fills run at once.
-_local = threading.local()
+
+
+class _Local(threading.local):
+    """``sink``: the init_context (or reset_parameters_) collecting this
+    thread's draws to make later (_torchmode.InitMode), or None: fills run
+    at once. A class default, so reading it costs no AttributeError."""
+    sink = None
+
+
+_local = _Local()
+
 
 # Pure functions and the fills that draw nothing: torch's own, exactly.
 calculate_gain = _tinit.calculate_gain
@@ -118,7 +126,7 @@ def _direct(tensor, halves=True):
     """Whether fastinit can write the tensor's own memory: a plain CPU
     contiguous tensor of a dtype the core fills (float16/bfloat16 when
     ``halves``), without a negative or conjugate bit."""
-    return (type(tensor) in _PLAIN and tensor.device.type == "cpu" and tensor.dtype in _DIRECT
+    return (type(tensor) in _PLAIN and tensor.is_cpu and tensor.dtype in _DIRECT
             and (halves or tensor.dtype in (torch.float32, torch.float64))
             and tensor.is_contiguous() and not tensor.is_neg() and not tensor.is_conj())
 
@@ -132,21 +140,23 @@ def _write(tensor, draw, halves=True, bump=True):
     converting dtype, device and layout (``.to(dtype)`` rounds as the core
     does, so both ways give the same bits). ``bump=False``: a deferred draw
     made now, whose version bump came with its call."""
-    sink = getattr(_local, "sink", None)
+    sink = _local.sink
     if sink is not None:
         sink.settle(tensor)          # a deferred draw into this memory comes first
     shape = tuple(tensor.shape)
-    with torch.no_grad():
-        if _direct(tensor, halves):
-            if tensor.dtype == torch.bfloat16:
-                draw(shape, "bfloat16", tensor.detach().view(torch.int16))
-            else:
-                draw(shape, None, tensor.detach())
-            if bump:
-                torch.autograd.graph.increment_version(tensor)
+    if _direct(tensor, halves):
+        # written through a detached view: no autograd op, so no no_grad()
+        # (which costs more than a small draw)
+        if tensor.dtype == torch.bfloat16:
+            draw(shape, "bfloat16", tensor.detach().view(torch.int16))
         else:
-            dtype = np.float64 if tensor.dtype == torch.float64 else np.float32
-            values = torch.from_numpy(draw(shape, dtype, None))
+            draw(shape, None, tensor.detach())
+        if bump:
+            torch.autograd.graph.increment_version(tensor)
+    else:
+        dtype = np.float64 if tensor.dtype == torch.float64 else np.float32
+        values = torch.from_numpy(draw(shape, dtype, None))
+        with torch.no_grad():
             # Convert first: copy_ into a negative-bit view drops the sign
             # when it also converts the dtype (torch 2.13).
             tensor.copy_(values.to(device=tensor.device, dtype=tensor.dtype))
@@ -167,7 +177,7 @@ def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
     call, so errors and streams are those of drawing at once."""
     _check_target(tensor)
     src = _source(generator, seed)
-    sink = getattr(_local, "sink", None)
+    sink = _local.sink
     if sink is not None and isinstance(src, _fi.Generator) and sink.can_defer(tensor):
         if stream is None:
             stream = src.reserve_stream()

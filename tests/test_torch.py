@@ -86,6 +86,41 @@ def test_core_functions_take_tensors_and_buffers_as_out():
         fastinit.normal((2,), out=torch.empty(2, dtype=torch.int32))
 
 
+class ViaDLPack(torch.Tensor):
+    """A subclass: out= views it through DLPack, not its data pointer."""
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_a_tensor_out_is_viewed_by_its_data_pointer_as_dlpack_would(dtype):
+    # plain CPU tensors skip the DLPack round trip (a fifth of its cost): same
+    # bits, same memory, the storage still resizable (Tensor.numpy() would pin it)
+    np_dtype = {torch.float32: "float32", torch.float64: "float64", torch.float16: "float16"}[dtype]
+    want = fastinit.normal((6, 5), seed=4, dtype=np_dtype)
+    for t in (torch.empty(6, 5, dtype=dtype), torch.nn.Parameter(torch.empty(6, 5, dtype=dtype)).detach(),
+              torch.empty(6, 5, dtype=dtype).as_subclass(ViaDLPack)):
+        ptr = t.data_ptr()
+        assert fastinit.normal((6, 5), out=t, seed=4) is t and t.data_ptr() == ptr
+        assert torch.equal(t.as_subclass(torch.Tensor), torch.from_numpy(want))
+        t.resize_(1000)
+    bits = torch.empty(3, 4, dtype=torch.bfloat16)
+    fastinit.normal((3, 4), out=bits.view(torch.int16), dtype="bfloat16", seed=1)
+    assert torch.equal(bits, torch.from_numpy(fastinit.normal((3, 4), seed=1)).to(torch.bfloat16))
+    with pytest.raises(TypeError, match="require grad"):
+        fastinit.normal((2,), out=torch.empty(2, requires_grad=True), seed=0)
+    with pytest.raises(TypeError, match="DLPack"):
+        fastinit.normal((2,), out=torch.empty(2, dtype=torch.bfloat16), seed=0)
+    misaligned = torch.frombuffer(bytearray(68), dtype=torch.float32, offset=2, count=16)
+    with pytest.raises(ValueError, match="aligned"):
+        fastinit.normal((16,), out=misaligned, seed=0)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        fastinit.normal((4, 4), out=torch.empty(4, 4).t(), seed=0)
+    neg = torch._neg_view(torch.zeros(4))        # DLPack would export it, values negated
+    with pytest.raises(TypeError, match="negative"):
+        fastinit.normal((4,), out=neg, seed=0)
+    assert torch.equal(neg, torch.zeros(4))
+    assert torch.equal(init.normal_(neg, seed=0), torch.from_numpy(fastinit.normal((4,), seed=0)))
+
+
 def test_reset_parameters_like_the_modules_own():
     m = torch.nn.Sequential(torch.nn.Linear(400, 300), torch.nn.Conv2d(16, 32, 3),
                             torch.nn.Embedding(1000, 64, padding_idx=3))
