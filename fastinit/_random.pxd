@@ -16,3 +16,5 @@ cpdef object normal(object shape, object mean, object std, object dtype, object 
 cpdef object truncated_normal(object shape, object mean, object std, object lower, object upper,
                               object dtype, object out, object seed, object stream, object offset,
                               object region=*)
+cpdef object constant(object shape, object value, object dtype, object out, object seed,
+                      object stream, object offset, object region=*)

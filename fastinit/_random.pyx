@@ -915,7 +915,8 @@ cpdef object scaled(object shape, object in_axis, object out_axis, object fan_in
     return finish(dist, &p, part, dt, out, given, seed, stream, offset, &t)
 
 
-def constant(shape, value, dtype, out, seed, stream, offset, region=None):
+cpdef object constant(object shape, object value, object dtype, object out, object seed,
+                      object stream, object offset, object region=None):
     """fastinit.constant (zeros, ones): every weight ``value``. The seed,
     stream and offset are checked like any draw's, and then ignored."""
     given = out
@@ -932,11 +933,12 @@ def constant(shape, value, dtype, out, seed, stream, offset, region=None):
     cdef cnp.ndarray arr = output(part, dt, out)
     check_draw(seed, stream, offset, t.size)
     if dt.kind in "iu":
-        arr.fill(fi_f32_to_bf16(<float>v))          # bfloat16 bits in a uint16/int16 out=
+        fill = fi_f32_to_bf16(<float>v)            # bfloat16 bits in a uint16/int16 out=
     elif single(dt):
-        arr.fill(np.float32(v))                     # float32(v), rounded as every half value
+        fill = np.float32(v)                       # float32(v), rounded as every half value
     else:
-        arr.fill(v)
+        fill = v
+    cnp.PyArray_FillWithScalar(arr, fill)          # arr.fill(fill), without the method call
     return arr if given is out else given
 
 
