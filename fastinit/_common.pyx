@@ -266,15 +266,15 @@ cdef object as_out(object out, str name="out", bint checked_later=False):
         if hasattr(out, "untyped_storage"):
             if not checked_later:
                 check_storage(out, name)
-            view = tensor_view(out)
-            if view is not None:
-                return view
             if out.is_neg() or out.is_conj():
                 # DLPack exports such a view, and the values written would
                 # read back negated (or conjugated)
                 raise TypeError(f"{name} is a torch view with the negative or conjugate bit set: "
                                 "values written to its memory would read back negated; fill "
                                 "the tensor it views, or use fastinit.torch, which handles it")
+            view = tensor_view(out)
+            if view is not None:
+                return view
         try:
             return np.from_dlpack(out)
         except Exception as e:
@@ -300,7 +300,7 @@ cdef object tensor_view(object t):
     it leaves the storage resizable. None for what DLPack decides (and
     words the error for): a subclass (whose methods may run Python code),
     another device or layout, a dtype numpy lacks, a tensor that requires
-    grad, a negative or conjugate bit."""
+    grad. (as_out has refused a negative or conjugate bit already.)"""
     global TORCH_TYPES, TORCH_STRIDED, TORCH_PLAIN
     cdef cnp.npy_intp dims[64]
     cdef cnp.npy_intp steps[64]
@@ -316,8 +316,7 @@ cdef object tensor_view(object t):
     if type(t) not in TORCH_PLAIN:
         return None
     num = TORCH_TYPES.get(t.dtype)
-    if (num is None or not t.is_cpu or t.requires_grad or t.layout is not TORCH_STRIDED
-            or t.is_neg() or t.is_conj()):
+    if num is None or not t.is_cpu or t.requires_grad or t.layout is not TORCH_STRIDED:
         return None
     nd = t.dim()
     if nd > cnp.NPY_MAXDIMS:
