@@ -309,8 +309,10 @@ cdef object tensor_view(object t):
         torch = sys.modules.get("torch")
         if torch is None:
             return None
+        # bfloat16 is viewed as its bits; out_dtype reads the view's base
         TORCH_TYPES = {torch.float32: cnp.NPY_FLOAT32, torch.float64: cnp.NPY_FLOAT64,
-                       torch.float16: cnp.NPY_FLOAT16, torch.int16: cnp.NPY_INT16}
+                       torch.float16: cnp.NPY_FLOAT16, torch.int16: cnp.NPY_INT16,
+                       torch.bfloat16: cnp.NPY_UINT16}
         TORCH_STRIDED = torch.strided
         TORCH_PLAIN = (torch.Tensor, torch.nn.Parameter)
     if type(t) not in TORCH_PLAIN:
@@ -331,6 +333,12 @@ cdef object tensor_view(object t):
                            cnp.NPY_ARRAY_WRITEABLE, None)   # numpy works out the alignment
     cnp.set_array_base(view, t)
     return view
+
+
+cdef bint bfloat16_tensor(object view):
+    """Whether ``view`` is tensor_view's uint16 view of a torch bfloat16 tensor."""
+    base = cnp.get_array_base(<cnp.ndarray>view)
+    return base is not None and type(base) in TORCH_PLAIN and base.dtype is sys.modules["torch"].bfloat16
 
 
 cdef Py_ssize_t check_storage(object t, str name) except -2:
@@ -407,11 +415,17 @@ cdef cnp.dtype out_dtype(object out, object dtype, str name="out", bint halves=F
         dt = <cnp.dtype>bfloat16()
     elif halves and (dt == U16 or dt == I16) and dtype is not None and names_bfloat16(dtype):
         return U16
+    elif halves and dt == U16 and bfloat16_tensor(out):
+        dt = U16                    # a torch bfloat16 tensor's bits: dtype may name bfloat16
+        if dtype is not None and not names_bfloat16(dtype):
+            raise TypeError(f"dtype {dtype!r} disagrees with {name}.dtype bfloat16")
+        return dt
     else:
         kinds = "float32, float64, float16 or bfloat16" if halves else "float32 or float64"
         hint = (" (a uint16 out= takes bfloat16 bits with dtype='bfloat16')"
                 if halves and (dt == U16 or dt == I16) else "")
-        raise TypeError(f"{name} must have dtype {kinds}, got {dt}{hint}")
+        got = "bfloat16 (a torch tensor)" if bfloat16_tensor(out) else str(dt)
+        raise TypeError(f"{name} must have dtype {kinds}, got {got}{hint}")
     if dtype is not None and check_dtype(dtype, "dtype", halves) is not dt:
         raise TypeError(f"dtype {dtype!r} disagrees with {name}.dtype {dt}")
     return dt

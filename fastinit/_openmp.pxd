@@ -7,3 +7,5 @@ cdef extern from "src/openmp_shim.h" nogil:
     const char *fi_omp_runtime()
     const char *fi_compiler()
     const char *fi_build_flags()
+    ctypedef void (*fi_task_fn)(void *ctx, Py_ssize_t i) noexcept nogil
+    void fi_parallel_for(Py_ssize_t n, int nt, fi_task_fn fn, void *ctx)

@@ -35,6 +35,7 @@ from fastinit._fills cimport (
 )
 from fastinit._openmp cimport (
     fi_have_openmp, fi_omp_max_threads, fi_omp_runtime, fi_compiler, fi_build_flags,
+    fi_parallel_for,
 )
 
 cnp.import_array()
@@ -49,6 +50,7 @@ cdef extern from "src/halfconv.h" nogil:
     void fi_f32_to_f16_n(const float *src, uint16_t *out, int64_t n)
     void fi_f32_to_bf16_n(const float *src, uint16_t *out, int64_t n)
     uint16_t fi_f32_to_bf16(float f)
+    uint16_t fi_f32_to_f16(float f)
 
 # What a fill writes: float32, float64, or float16/bfloat16 bits (uint16).
 ctypedef fused value_t:
@@ -92,6 +94,9 @@ ctypedef struct params_t:
     double b            # uniform: high; normal: std
     fi_trunc_t trunc    # truncated normal
     int half            # uint16 output: 1 float16, 2 bfloat16
+    bint clamp          # uniform into float16/bfloat16: float32 values kept in [lo16, hi16]
+    float lo16          # the smallest value of the half type >= low
+    float hi16          # the largest value of the half type < high
 
 
 # ---- build facts and the SIMD level ---------------------------------------------
@@ -440,11 +445,20 @@ cdef void fill_span_half(dist_t dist, fi_key_t key, uint64_t start, const params
     while j < n:
         m = n - j if n - j < HALF_BLOCK else HALF_BLOCK
         fill_span(dist, key, start + <uint64_t>j, p, buf, m)
+        if dist == UNIFORM and p.clamp:
+            clamp_span(buf, m, p.lo16, p.hi16)
         if p.half == 1:
             fi_f32_to_f16_n(buf, out + j, m)
         else:
             fi_f32_to_bf16_n(buf, out + j, m)
         j += m
+
+
+cdef inline void clamp_span(float *buf,  # IN/OUT
+                            int64_t n, float lo, float hi) noexcept nogil:
+    cdef int64_t i
+    for i in range(n):
+        buf[i] = lo if buf[i] < lo else (hi if buf[i] > hi else buf[i])
 
 
 cdef inline int fill_threads(Py_ssize_t n, int n_threads) noexcept nogil:
@@ -454,85 +468,97 @@ cdef inline int fill_threads(Py_ssize_t n, int n_threads) noexcept nogil:
     return <int>(most if most < n_threads else n_threads)
 
 
-cdef void fill(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
-               value_t *out,  # OUT
-               Py_ssize_t n, int n_threads) noexcept nogil:
-    cdef Py_ssize_t n_chunks = (n + FILL_CHUNK - 1) // FILL_CHUNK
-    cdef Py_ssize_t c, start, count
-    cdef int nt = fill_threads(n, n_threads)
-    if n == 0:
-        return
-    if nt == 1:
-        fill_span(dist, key, offset, p, out, n)
-        return
-    for c in prange(n_chunks, schedule="static", num_threads=nt, nogil=True):
-        start = c * FILL_CHUNK
-        count = n - start if n - start < FILL_CHUNK else FILL_CHUNK
-        fill_span(dist, key, offset + <uint64_t>start, p, out + start, count)
+ctypedef struct job_t:
+    # One fill's kernel call, shared by the threads: the values of flat
+    # indices offset + i, written to ``out`` (kind 0 float32, 1 float64,
+    # 2 float16/bfloat16 bits); ``t`` and ``stride`` for a tile, else NULL.
+    dist_t dist
+    fi_key_t key
+    uint64_t offset
+    const params_t *p
+    void *out
+    int kind
+    Py_ssize_t n              # values (a whole fill), or one run's width (a tile)
+    const target_t *t
+    const Py_ssize_t *stride
 
 
-cdef void fill_tile(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
-                    value_t *out,  # OUT: the tile, C order
-                    const target_t *t, int n_threads) noexcept nogil:
+cdef inline void job_span(const job_t *j, uint64_t index, Py_ssize_t at, Py_ssize_t count) noexcept nogil:
+    """Values of flat indices index .. index + count - 1 into out[at:]."""
+    if j.kind == 0:
+        fill_span(j.dist, j.key, index, j.p, <float *>j.out + at, count)
+    elif j.kind == 1:
+        fill_span(j.dist, j.key, index, j.p, <double *>j.out + at, count)
+    else:
+        fill_span(j.dist, j.key, index, j.p, <uint16_t *>j.out + at, count)
+
+
+cdef void chunk_task(void *ctx, Py_ssize_t c) noexcept nogil:
+    """Chunk ``c`` of a whole fill."""
+    cdef const job_t *j = <const job_t *>ctx
+    cdef Py_ssize_t start = c * FILL_CHUNK
+    cdef Py_ssize_t count = j.n - start if j.n - start < FILL_CHUNK else FILL_CHUNK
+    job_span(j, j.offset + <uint64_t>start, start, count)
+
+
+cdef void run_task(void *ctx, Py_ssize_t r) noexcept nogil:
+    """Run ``r`` of a tile (along its last axis): one span of the full
+    draw's flat indices."""
+    cdef const job_t *j = <const job_t *>ctx
+    cdef const target_t *t = j.t
+    cdef int k, nd = t.nd
+    cdef Py_ssize_t rem = r, flat = t.start[nd - 1]
+    for k in range(nd - 2, -1, -1):
+        flat = flat + (t.start[k] + rem % t.count[k]) * j.stride[k]
+        rem = rem // t.count[k]
+    job_span(j, j.offset + <uint64_t>flat, r * j.n, j.n)
+
+
+cdef void fill(job_t *j, int n_threads) noexcept nogil:
+    """A whole fill, in chunks over the threads (the GIL as the caller holds it)."""
+    if j.n == 0:
+        return
+    fi_parallel_for((j.n + FILL_CHUNK - 1) // FILL_CHUNK, fill_threads(j.n, n_threads),
+                    chunk_task, j)
+
+
+cdef void fill_tile(job_t *j, const target_t *t, int n_threads) noexcept nogil:
     """The tile of a draw: each run along the last axis is one span of the
     full draw's flat indices, filled on its own (threads over the runs)."""
-    cdef int k, nd = t.nd, nt
-    cdef Py_ssize_t width = t.count[nd - 1], runs = 1, r, flat, size
+    cdef int k, nd = t.nd
+    cdef Py_ssize_t width = t.count[nd - 1], runs = 1, flat
     cdef Py_ssize_t stride[64]
     stride[nd - 1] = 1
     for k in range(nd - 2, -1, -1):
         stride[k] = stride[k + 1] * t.full[k + 1]
     for k in range(nd - 1):
         runs *= t.count[k]
-    size = runs * width
-    if size == 0:
+    if runs * width == 0:
         return
     if runs == 1:
         flat = t.start[nd - 1]
         for k in range(nd - 1):
             flat += t.start[k] * stride[k]
-        fill(dist, key, offset + <uint64_t>flat, p, out, width, n_threads)
+        j.offset += <uint64_t>flat
+        j.n = width
+        fill(j, n_threads)
         return
-    nt = fill_threads(size, n_threads)
-    if nt == 1:     # no OpenMP region at all (a forked child must not open one)
-        for r in range(runs):
-            fill_run(dist, key, offset, p, out, t, stride, r, width)
-    else:
-        for r in prange(runs, schedule="static", num_threads=nt, nogil=True):
-            fill_run(dist, key, offset, p, out, t, stride, r, width)
-
-
-cdef inline void fill_run(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p,
-                          value_t *out,  # OUT: the tile, C order
-                          const target_t *t, const Py_ssize_t *stride, Py_ssize_t r,
-                          Py_ssize_t width) noexcept nogil:
-    """Run ``r`` of a tile: one span of the full draw's flat indices."""
-    cdef int k, nd = t.nd
-    cdef Py_ssize_t rem = r, flat = t.start[nd - 1]
-    for k in range(nd - 2, -1, -1):
-        flat = flat + (t.start[k] + rem % t.count[k]) * stride[k]
-        rem = rem // t.count[k]
-    fill_span(dist, key, offset + <uint64_t>flat, p, out + r * width, width)
+    j.t = t
+    j.stride = stride
+    j.n = width
+    fi_parallel_for(runs, fill_threads(runs * width, n_threads), run_task, j)
 
 
 cdef void dispatch(dist_t dist, fi_key_t key, uint64_t offset, const params_t *p, void *data,
                    int kind, Py_ssize_t n, const target_t *t, int nt) noexcept nogil:
     """kind: 0 float32, 1 float64, 2 float16/bfloat16 bits (p.half says which)."""
-    cdef bint tiled = t != NULL and t.tiled
-    if kind == 0:
-        if tiled:
-            fill_tile(dist, key, offset, p, <float *>data, t, nt)
-        else:
-            fill(dist, key, offset, p, <float *>data, n, nt)
-    elif kind == 1:
-        if tiled:
-            fill_tile(dist, key, offset, p, <double *>data, t, nt)
-        else:
-            fill(dist, key, offset, p, <double *>data, n, nt)
-    elif tiled:
-        fill_tile(dist, key, offset, p, <uint16_t *>data, t, nt)
+    cdef job_t j
+    j.dist, j.key, j.offset, j.p, j.out, j.kind, j.n = dist, key, offset, p, data, kind, n
+    j.t, j.stride = NULL, NULL
+    if t != NULL and t.tiled:
+        fill_tile(&j, t, nt)
     else:
-        fill(dist, key, offset, p, <uint16_t *>data, n, nt)
+        fill(&j, nt)
 
 
 cdef object run(dist_t dist, params_t *p, cnp.ndarray arr, source_t *src, uint64_t offset,
@@ -588,6 +614,37 @@ cdef int uniform_params(double low, double high, cnp.dtype dt, params_t *p, str 
         raise ValueError(f"{names}: high - low = {high - low} overflows float64")
     p.a = low
     p.b = high
+    p.clamp = False
+    if single(dt) and dt is not F32 and low < high:
+        half_grid(low, high, dt.num == cnp.NPY_FLOAT16, p)
+    return 0
+
+
+cdef float half_value(uint16_t bits, bint f16):
+    """The value of float16 (``f16``) or bfloat16 bits, as a float32."""
+    if f16:
+        return <float>np.uint16(bits).view(np.float16)
+    return <float>np.uint32(<uint32_t>bits << 16).view(np.float32)
+
+
+cdef int half_grid(double low, double high, bint f16, params_t *p) except -1:
+    """U[low, high) into float16 or bfloat16 stays half-open: each value is
+    the float32 value rounded to nearest-even, except that one which would
+    round to high or above (or below low) becomes the nearest value of the
+    half type inside [low, high). Clamping the float32 value to that range
+    before rounding gives exactly this, rounding being monotonic."""
+    cdef uint16_t hi = fi_f32_to_f16(<float>high) if f16 else fi_f32_to_bf16(<float>high)
+    cdef uint16_t lo = fi_f32_to_f16(<float>low) if f16 else fi_f32_to_bf16(<float>low)
+    while half_value(hi, f16) >= high:                       # one step down the half grid
+        hi = hi + 1 if hi & 0x8000 else (0x8001 if hi == 0 else hi - 1)
+    while half_value(lo, f16) < low:                         # one step up
+        lo = lo - 1 if (lo & 0x8000 and lo != 0x8000) else (1 if lo & 0x7FFF == 0 else lo + 1)
+    p.lo16 = half_value(lo, f16)
+    p.hi16 = half_value(hi, f16)
+    if p.lo16 > p.hi16:
+        raise ValueError(f"no {'float16' if f16 else 'bfloat16'} lies in [low, high) = "
+                         f"[{low!r}, {high!r}); widen the interval or draw float32")
+    p.clamp = True
     return 0
 
 
@@ -934,6 +991,8 @@ cpdef object constant(object shape, object value, object dtype, object out, obje
     check_draw(seed, stream, offset, t.size)
     if dt.kind in "iu":
         fill = fi_f32_to_bf16(<float>v)            # bfloat16 bits in a uint16/int16 out=
+        if cnp.PyArray_TYPE(arr) == cnp.NPY_INT16 and fill >= 0x8000:
+            fill -= 0x10000                        # the same bits, as an int16
     elif single(dt):
         fill = np.float32(v)                       # float32(v), rounded as every half value
     else:

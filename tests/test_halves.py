@@ -36,11 +36,63 @@ def rounded(x32, kind):
     return x32.astype(np.float16).view(np.uint16) if kind == "float16" else bf16_bits(x32)
 
 
+def value(bits, kind):
+    """The values of float16 or bfloat16 bits, as float64."""
+    bits = np.asarray(bits, np.uint16)
+    with np.errstate(invalid="ignore"):          # the NaN patterns of the whole grid
+        if kind == "float16":
+            return bits.view(np.float16).astype(np.float64)
+        return (bits.astype(np.uint32) << 16).view(F32).astype(np.float64)
+
+
+def inside(bits, low, high, kind):
+    """The rounded uniform values, kept in [low, high): one that rounds to
+    high or above (below low) becomes the largest (smallest) value of the
+    half type inside, found here by walking the grid in NumPy."""
+    grid = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16)
+    v = value(grid, kind)
+    ok = (v >= low) & (v < high) & np.isfinite(v)
+    top, bottom = grid[ok][np.argmax(v[ok])], grid[ok][np.argmin(v[ok])]
+    x = value(bits, kind)
+    return np.where(x >= high, top, np.where(x < low, bottom, bits)).astype(np.uint16)
+
+
+def uniform_bounds(name, shape):
+    """[low, high) of the uniform initializers' draws."""
+    fan_in, fan_out = fastinit.compute_fans(shape)
+    limit = {"uniform": None, "he_uniform": np.sqrt(6 / fan_in),
+             "xavier_uniform": np.sqrt(6 / (fan_in + fan_out)), "lecun_uniform": np.sqrt(3 / fan_in)}
+    if name not in limit:
+        return None
+    return (0.0, 1.0) if limit[name] is None else (-limit[name], limit[name])
+
+
 @pytest.mark.parametrize("kind", ["float16", "bfloat16"])
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_half_values_are_the_float32_values_rounded(name, kind, simd_level):
     x32 = fastinit.get(name)((301, 67), dtype=F32, seed=9)
-    np.testing.assert_array_equal(half(name, (301, 67), kind, seed=9), rounded(x32, kind))
+    want = rounded(x32, kind)
+    bounds = uniform_bounds(name, (301, 67))
+    if bounds is not None:
+        want = inside(want, *bounds, kind)
+        assert (value(half(name, (301, 67), kind, seed=9), kind) < bounds[1]).all()
+    np.testing.assert_array_equal(half(name, (301, 67), kind, seed=9), want)
+
+
+@pytest.mark.parametrize("kind", ["float16", "bfloat16"])
+@pytest.mark.parametrize("low, high", [(0.0, 1.0), (-1.0, 1.0), (-3.0, -1.0), (0.1, 0.3), (-1e-3, 0.0),
+                                       (1.0001, 2.0)])
+def test_a_half_uniform_never_reaches_high(low, high, kind):
+    # about 1 in 2**12 (float16) and 2**9 (bfloat16) float32 values of U[0, 1)
+    # round to 1.0: those stay below high, as torch's own half uniform_ does
+    bits = half("uniform", (1 << 18,), kind, low=low, high=high, seed=3)
+    x = value(bits, kind)
+    assert (x < high).all() and (x >= low).all()
+    x32 = fastinit.uniform((1 << 18,), low, high, seed=3)
+    np.testing.assert_array_equal(bits, inside(rounded(x32, kind), low, high, kind))
+    if kind == "float16":
+        with pytest.raises(ValueError, match="no float16 lies in"):
+            fastinit.uniform((4,), 1.0001, 1.0002, dtype=np.float16, seed=0)
 
 
 @pytest.mark.parametrize("kind", ["float16", "bfloat16"])

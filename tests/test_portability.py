@@ -12,7 +12,7 @@ import pytest
 
 SRC = pathlib.Path(__file__).resolve().parents[1] / "fastinit" / "src"
 FILES = sorted(p for p in SRC.iterdir() if p.suffix in (".c", ".h"))
-SYSTEM = ["stdint.h", "stdio.h", "stdlib.h", "string.h", "math.h", "immintrin.h", "intrin.h",
+SYSTEM = ["stddef.h", "stdint.h", "stdio.h", "stdlib.h", "string.h", "math.h", "immintrin.h", "intrin.h",
           "omp.h", "dlfcn.h", "arm_neon.h"]
 MSVC = ["-D_MSC_VER=1930", "-D_MSC_FULL_VER=193030705", "-D_WIN32", "-D_WIN64", "-D_M_X64",
         "-D_M_AMD64", "-D_OPENMP=200203"]

@@ -107,8 +107,14 @@ def test_a_tensor_out_is_viewed_by_its_data_pointer_as_dlpack_would(dtype):
     assert torch.equal(bits, torch.from_numpy(fastinit.normal((3, 4), seed=1)).to(torch.bfloat16))
     with pytest.raises(TypeError, match="require grad"):
         fastinit.normal((2,), out=torch.empty(2, requires_grad=True), seed=0)
-    with pytest.raises(TypeError, match="DLPack"):
-        fastinit.normal((2,), out=torch.empty(2, dtype=torch.bfloat16), seed=0)
+    # a bfloat16 tensor is filled through its bits, as out=t.view(torch.int16) with dtype="bfloat16"
+    bf = torch.empty(3, 4, dtype=torch.bfloat16)
+    assert fastinit.normal((3, 4), out=bf, seed=1) is bf and torch.equal(bf, bits)
+    assert fastinit.normal(out=bf, dtype="bfloat16", seed=1) is bf and torch.equal(bf, bits)
+    with pytest.raises(TypeError, match="disagrees"):
+        fastinit.normal(out=bf, dtype="float32", seed=1)
+    with pytest.raises(TypeError, match="got bfloat16"):
+        fastinit.dense_forward(torch.ones(2, 3).numpy(), torch.ones(3, 4).numpy(), out=bf[:2])
     misaligned = torch.frombuffer(bytearray(68), dtype=torch.float32, offset=2, count=16)
     with pytest.raises(ValueError, match="aligned"):
         fastinit.normal((16,), out=misaligned, seed=0)

@@ -4,6 +4,8 @@
 #ifndef FASTINIT_OPENMP_SHIM_H
 #define FASTINIT_OPENMP_SHIM_H
 
+#include <stddef.h>
+
 #ifdef _OPENMP
 #include <omp.h>
 #if defined(__linux__) || defined(__APPLE__)
@@ -30,6 +32,29 @@ static inline int fi_have_openmp(void) { return 0; }
 static inline int fi_omp_max_threads(void) { return 1; }
 static inline const char *fi_omp_runtime(void) { return ""; }
 #endif
+
+/* fn(ctx, i) for i in [0, n) on nt threads, schedule static, with the GIL
+ * exactly as the caller holds it: a fill into memory another framework owns
+ * keeps the GIL through its whole parallel region (Cython's prange would
+ * release and retake it around the region), so no Python thread can resize
+ * or free that memory meanwhile. With nt == 1 no OpenMP region is opened
+ * (a forked child must not open one). */
+typedef void (*fi_task_fn)(void *ctx, ptrdiff_t i);
+
+static inline void fi_parallel_for(ptrdiff_t n, int nt, fi_task_fn fn, void *ctx)
+{
+    ptrdiff_t i;
+    if (nt <= 1) {
+        for (i = 0; i < n; i++)
+            fn(ctx, i);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt)
+#endif
+    for (i = 0; i < n; i++)
+        fn(ctx, i);
+}
 
 /* The compiler and the flags setup.py built with (fi_build_info.h is
  * written by setup.py into build/, on the include path). */
