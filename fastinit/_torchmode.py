@@ -1,59 +1,104 @@
 """The machinery of ``fastinit.torch.init_context`` and ``reset_parameters_``.
 
-A ``torch.overrides.TorchFunctionMode`` sees every torch call made while it
-is active: the ``torch.nn.init`` functions that check for overrides
-(``uniform_``, ``normal_``, ``kaiming_uniform_``), and the tensor methods and
-factories every other initializer ends in (``Tensor.normal_``,
-``Tensor.uniform_``, ``torch.randn``, ...). Those that draw are answered by
-``fastinit.torch`` on the next stream of one ``fastinit.Generator``, in call
-order; everything else runs as usual. ``torch.nn.init.trunc_normal_`` is
-answered whole (it is sampled exactly by the inverse CDF, in one draw),
-whichever name the caller holds it by.
+Why no value can be wrong
+-------------------------
+A context changes one thing: **which generator a random call draws from**.
+It never changes *when* a value is written. Every draw is made at its call,
+into the tensor's own memory, before the call returns, exactly as the same
+call to ``fastinit.torch`` would make it. So at no moment does any memory
+hold a value other than the one drawing at once gives, and no reader —
+torch, TorchScript, NumPy, a storage, DLPack, pickling, another thread or
+process — can see anything else. The argument needs no list of readers:
+there is nothing pending for a reader to miss. (An earlier design deferred
+draws until torch next touched the memory; readers that torch's
+function-mode machinery never sees got uninitialized memory.)
 
-Deferred draws. A draw into a whole plain CPU tensor is checked and given
-its stream at its call, and made later: when anything else reads or
-writes that memory (any torch call with a tensor on the same storage among
-its arguments, except the few below that read only the shape), or when
-the context exits. A draw that a later draw replaces whole is never made,
-nor one whose memory is freed before it is needed: a model's constructor
-draws a weight, and its ``_init_weights`` draws it again (transformers),
-or the weight is tied away (GPT-2's ``lm_head``). The values are those
-of drawing at once, bit for bit: each draw keeps its own stream. Two
-things go around the mode while it is open: memory handed to C without a
-torch call (``torch.utils.dlpack.to_dlpack``, which the context wraps, or a
-pybind11 function of one's own taking the tensor), and another thread
-reading the tensor (a mode sees its own thread's calls). Do those after the
-context, or read the tensor with a torch call first (``tensor.data_ptr()``
-will do).
+Which context a call belongs to
+-------------------------------
+The contexts a piece of code is inside are kept in a ``contextvars``
+variable: one tuple of open entries per thread and per asyncio task (each
+task runs in a copy of its creator's context). A random call draws from the
+innermost entry that is open, was entered in this thread and in this
+process; none, and torch runs as usual. So:
+
+* the same ``init_context`` object can be entered again (each entry is its
+  own; all draw from the object's one generator, so no stream is ever used
+  twice);
+* asyncio tasks and generators that hold a context across a suspension see
+  only their own: exits may come in any order, each removes its own entry;
+* threads never see each other's contexts, and a forked child (a
+  DataLoader worker) sees none: its draws are torch's, as without fastinit.
+
+torch only offers a per-thread hook for this: a ``TorchFunctionMode`` on
+the thread's mode stack. One dispatcher mode per thread is pushed when the
+thread's first entry opens and removed (from wherever it sits in the stack)
+when its last one closes; it answers random calls for the entry the calling
+task is inside and passes every other call through. Nothing of torch is
+replaced, for this thread or any other: after the last exit torch's mode
+stack is what it was.
+
+Which calls it sees: torch takes a mode off the stack while the mode
+handles a call, so the pass-through keeps it on for what runs inside: a
+tensor subclass's own ``__torch_function__`` runs after the mode returns
+``NotImplemented`` (with the mode on the stack), and a Python function's
+body runs under the mode again, only the call itself skipped. So every
+torch call made from Python while the context is open reaches the mode,
+except those of fastinit's own fills. Draws made below Python (TorchScript,
+C++ extensions) use torch's generator: the docs say so.
 """
-import numbers
+import contextvars
+import os
+import threading
 from types import FunctionType
-import weakref
 
+import numpy as np
 import torch
 import torch.nn.init as _tinit
-from torch.multiprocessing.reductions import StorageWeakRef
-from torch.overrides import TorchFunctionMode
+from torch.overrides import TorchFunctionMode, redispatch_function
 
 import fastinit as _fi
 from fastinit import torch as _ft
 
 T = torch.Tensor
 
-# Calls that read a tensor's shape, never its values: they leave a deferred
-# draw deferred (every property getter, ``Tensor.data`` included, is such a
-# call: it reaches the mode as ``__get__``).
-_SHAPE_ONLY = {T.dim, T.ndimension, T.size, T.numel, T.nelement, T.stride, T.storage_offset,
-               T.is_contiguous, T.element_size, T.is_floating_point, T.is_complex,
-               T.requires_grad_, T.get_device}
-# Arguments that hold no tensor; anything else unknown may (a module, say),
-# and settles every deferred draw.
-_PLAIN_ARGS = (numbers.Number, str, bytes, type(None), torch.dtype, torch.device, torch.layout,
-               torch.memory_format, slice, type(Ellipsis))
+# The open entries of the running task (or thread), innermost last.
+_entries = contextvars.ContextVar("fastinit_init_context", default=())
+
+
+class _Thread(threading.local):
+    """This thread's dispatcher mode, while one of its entries is open."""
+    mode = None
+
+
+_thread = _Thread()
+
+
+class _Entry:
+    """One ``with`` of a context: where it was entered, and whether it is
+    still open."""
+    __slots__ = ("context", "ident", "pid", "mode", "open")
+
+    def __init__(self, context, mode):
+        self.context = context
+        self.ident = threading.get_ident()
+        self.pid = os.getpid()
+        self.mode = mode
+        self.open = True
+
+
+def current():
+    """The innermost open context of the calling task, thread and process, or None."""
+    entries = _entries.get()
+    if entries:
+        ident, pid = threading.get_ident(), os.getpid()
+        for e in reversed(entries):
+            if e.open and e.ident == ident and e.pid == pid:
+                return e.context
+    return None
 
 
 def _unroutable(name):
-    def refuse(*args, **kwargs):
+    def refuse(context, *args, **kwargs):
         raise TypeError(
             f"{name} was called inside fastinit.torch.init_context (or reset_parameters_), which "
             "draws every initial value through fastinit; fastinit has no equivalent for it, so "
@@ -61,190 +106,260 @@ def _unroutable(name):
     return refuse
 
 
-class InitMode(TorchFunctionMode):
-    """Draw every initial value through fastinit on ``Generator(seed)``'s
-    streams; record which tensors in-place operations write (for
-    ``reset_parameters_``)."""
-
-    def __init__(self, seed=None):
-        super().__init__()
-        self.gen = seed if isinstance(seed, _fi.Generator) else _fi.Generator(seed)
-        self.written = set()          # data_ptr() of tensors an in-place op wrote
-        self._patched = None
-        self._outer = None
-        # storage data_ptr -> (weakref to the tensor, StorageWeakRef, shape, dtype, draw)
-        self.pending = {}
-        self.handlers = {
-            _tinit.uniform_: self._nn(_ft.uniform_),
-            _tinit.normal_: self._nn(_ft.normal_),
-            _tinit.kaiming_uniform_: self._nn(_ft.kaiming_uniform_),
-            T.uniform_: self._method(_ft.uniform_, {"from": "a", "to": "b"}),
-            T.normal_: self._method(_ft.normal_, {}),
-            torch.randn: self._factory(_ft.normal_),
-            torch.rand: self._factory(_ft.uniform_),
-            torch.randn_like: self._like(_ft.normal_),
-            torch.rand_like: self._like(_ft.uniform_),
-        }
-        self.by_name = {f.__name__: self.handlers[f]
-                        for f in (_tinit.uniform_, _tinit.normal_, _tinit.kaiming_uniform_)}
-        for name in ("random_", "bernoulli_", "exponential_", "geometric_", "cauchy_",
-                     "log_normal_"):
-            self.handlers[getattr(T, name)] = _unroutable(f"Tensor.{name}")
-        for name in ("randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
-                     "randint_like"):
-            self.handlers[getattr(torch, name)] = _unroutable(f"torch.{name}")
-
-    # -- how each kind of call is answered ------------------------------------------------
-    def _draw(self, fill, tensor, args, kwargs):
-        if tensor.is_meta:                      # as torch: nothing to fill
-            return tensor
-        generator = kwargs.pop("generator", None)
-        seed = None if generator is not None else self.gen
-        fill(tensor, *args, generator=generator, seed=seed, **kwargs)
-        self.written.add(tensor.data_ptr())
+# ---- how each random call is answered: handler(context, *args, **kwargs) ----------------------
+def _draw(context, fill, tensor, args, kwargs):
+    if tensor.is_meta:                      # as torch: nothing to fill
         return tensor
+    generator = kwargs.pop("generator", None)
+    fill(tensor, *args, generator=generator, seed=None if generator is not None else context.gen,
+         **kwargs)
+    context.note(tensor)
+    return tensor
 
-    def _nn(self, fill):
-        def handler(tensor, *args, **kwargs):
-            return self._draw(fill, tensor, args, dict(kwargs))
-        return handler
 
-    def _method(self, fill, renames):
-        """A tensor method: its keyword names (``from``/``to`` of
-        ``Tensor.uniform_``) renamed to the fill's (``a``/``b``)."""
-        def handler(tensor, *args, **kwargs):
-            kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
-            return self._draw(fill, tensor, args, kwargs)
-        return handler
+def _nn(fill):
+    def handler(context, tensor, *args, **kwargs):
+        return _draw(context, fill, tensor, args, dict(kwargs))
+    return handler
 
-    def _factory(self, fill):
-        def handler(*size, generator=None, **kwargs):
-            t = torch.empty(*size, **{k: v for k, v in kwargs.items() if k != "requires_grad"})
-            self._draw(fill, t, (), {"generator": generator})
-            return t.requires_grad_(bool(kwargs.get("requires_grad", False)))
-        return handler
 
-    def _like(self, fill):
-        def handler(other, generator=None, **kwargs):
-            t = torch.empty_like(other, **{k: v for k, v in kwargs.items() if k != "requires_grad"})
-            self._draw(fill, t, (), {"generator": generator})
-            return t.requires_grad_(bool(kwargs.get("requires_grad", False)))
-        return handler
+def _method(fill, renames):
+    """A tensor method: its keyword names (``from``/``to`` of
+    ``Tensor.uniform_``) renamed to the fill's (``a``/``b``)."""
+    def handler(context, tensor, *args, **kwargs):
+        return _draw(context, fill, tensor, args, {renames.get(k, k): v for k, v in kwargs.items()})
+    return handler
 
-    # -- deferred draws ----------------------------------------------------------------------
-    @staticmethod
-    def _storage_key(tensor):
-        return tensor.untyped_storage().data_ptr()
 
-    def can_defer(self, tensor):
-        """A plain CPU tensor the core writes in place that covers its whole
-        storage, so a later draw into it replaces this one whole."""
-        return (tensor.dim() >= 1 and tensor.numel() > 0 and _ft._direct(tensor)
-                and tensor.storage_offset() == 0
-                and tensor.numel() * tensor.element_size() == tensor.untyped_storage().nbytes())
+def _made(kwargs):
+    """torch.empty's keywords of a factory call, and its requires_grad."""
+    return {k: v for k, v in kwargs.items() if k != "requires_grad"}, bool(kwargs.get("requires_grad"))
 
-    def defer(self, tensor, draw):
-        """Make ``draw`` into ``tensor`` later; its version moves now, as the
-        draw's call would move it."""
-        storage = tensor.untyped_storage()
-        self.pending[storage.data_ptr()] = (
-            weakref.ref(tensor), StorageWeakRef(storage), tuple(tensor.shape), tensor.dtype, draw)
-        with torch.no_grad():
-            torch.autograd.graph.increment_version(tensor)
 
-    def _make(self, key):
-        ref, storage_ref, shape, dtype, draw = self.pending.pop(key)
-        tensor = ref()
-        if tensor is None:
-            # The tensor object is gone; its memory may live on in another
-            # tensor (a Parameter made of it, a view): write it there.
-            storage = torch.UntypedStorage._new_with_weak_ptr(storage_ref.cdata)
-            if storage is None:
-                return                           # freed: no one can read the draw
-            tensor = torch.empty(0, dtype=dtype).set_(storage, 0, shape)
-        _ft._write(tensor, draw, bump=False)
+def _factory(fill):
+    def handler(context, *size, generator=None, **kwargs):
+        made, grad = _made(kwargs)
+        t = torch.empty(*size, **made)
+        _draw(context, fill, t, (), {"generator": generator})
+        return t.requires_grad_(grad)
+    return handler
 
-    def settle(self, tensor):
-        """Make the deferred draw into ``tensor``'s memory, if any."""
-        if self.pending:
-            key = self._storage_key(tensor)
-            if key in self.pending:
-                self._make(key)
 
-    def settle_all(self):
-        while self.pending:
-            self._make(next(iter(self.pending)))
+def _like(fill):
+    def handler(context, other, generator=None, **kwargs):
+        made, grad = _made(kwargs)
+        t = torch.empty_like(other, **made)
+        _draw(context, fill, t, (), {"generator": generator})
+        return t.requires_grad_(grad)
+    return handler
 
-    def _settle_args(self, func, args, kwargs):
-        """Before a torch call that may read or write memory a deferred draw
-        is for: make those draws."""
-        if func in _SHAPE_ONLY or getattr(func, "__name__", "") == "__get__":
-            return
-        stack = [args, kwargs]
-        while stack:
-            a = stack.pop()
-            if isinstance(a, T):
-                try:
-                    self.settle(a)
-                except RuntimeError:             # no storage (sparse, nested): settle all
-                    self.settle_all()
-                    return
-            elif isinstance(a, (list, tuple)):
-                stack.extend(a)
-            elif isinstance(a, dict):
-                stack.extend(a.values())
-            elif not isinstance(a, _PLAIN_ARGS):
-                self.settle_all()
-                return
+
+def _words(context, generator, n):
+    """n uint64 words of the context's next stream (or of one seed drawn
+    from ``generator``)."""
+    src = _ft._source(generator, None) if generator is not None else context.gen
+    g = src if isinstance(src, _fi.Generator) else _fi.Generator(src)
+    return g.random_raw(2 * n).view(np.uint64)
+
+
+# torch's default ``to`` of random_() per dtype: the type's range, or 2**mantissa + 1 for floats
+_RANDOM_TO = {torch.bool: 2, torch.uint8: 2 ** 8, torch.int8: 2 ** 7, torch.int16: 2 ** 15,
+              torch.int32: 2 ** 31, torch.int64: 2 ** 63, torch.float16: 2 ** 11 + 1,
+              torch.bfloat16: 2 ** 8 + 1, torch.float32: 2 ** 24 + 1, torch.float64: 2 ** 53 + 1}
+
+
+def _random_(context, tensor, *args, generator=None, **kwargs):
+    """``Tensor.random_([from,] to)``: integers uniform on [from, to), each
+    from one 64-bit word of the context's stream (modulo the range, as
+    torch's CPU kernel reduces its words)."""
+    if tensor.is_meta:
+        return tensor
+    low, high = 0, None
+    if "from" in kwargs or "to" in kwargs:
+        low, high = kwargs.pop("from", 0), kwargs.pop("to", None)
+    elif len(args) == 1:
+        high = args[0]
+    elif len(args) == 2:
+        low, high = args
+    if kwargs or len(args) > 2:
+        raise TypeError(f"random_() got unexpected arguments {args} {kwargs}")
+    if tensor.dtype not in _RANDOM_TO:
+        raise TypeError(f"fastinit's random_ fills real and integer tensors, got {tensor.dtype}")
+    high = _RANDOM_TO[tensor.dtype] + low if high is None else high
+    if not high > low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    values = _words(context, generator, tensor.numel()) % np.uint64(high - low)
+    with torch.no_grad():
+        tensor.copy_((torch.from_numpy(values.astype(np.int64)) + low).reshape(tensor.shape))
+    context.note(tensor)
+    return tensor
+
+
+def _randint(context, *args, generator=None, **kwargs):
+    """``torch.randint([low,] high, size)``."""
+    if "size" in kwargs:
+        args = args + (kwargs.pop("size"),)
+    if "high" in kwargs:
+        args = (kwargs.pop("low", 0), kwargs.pop("high")) + args
+    low, high, size = (0, *args) if len(args) == 2 else args
+    made, grad = _made({"dtype": torch.int64, **kwargs})
+    t = torch.empty(size, **made)
+    _random_(context, t, low, high, generator=generator)
+    return t.requires_grad_(grad)
+
+
+def _randperm(context, n, *, generator=None, out=None, **kwargs):
+    """``torch.randperm(n)``: the stable argsort of n uniform 64-bit keys."""
+    made, grad = _made({"dtype": torch.int64, **kwargs})
+    if made.get("device") is not None and torch.device(made["device"]).type == "meta":
+        return torch.empty(n, **made)
+    perm = torch.from_numpy(np.argsort(_words(context, generator, n), kind="stable"))
+    if out is not None:
+        return out.resize_(n).copy_(perm)
+    return perm.to(**made).requires_grad_(grad)
+
+
+_HANDLERS = {
+    _tinit.uniform_: _nn(_ft.uniform_),
+    _tinit.normal_: _nn(_ft.normal_),
+    _tinit.kaiming_uniform_: _nn(_ft.kaiming_uniform_),
+    T.uniform_: _method(_ft.uniform_, {"from": "a", "to": "b"}),
+    T.normal_: _method(_ft.normal_, {}),
+    T.random_: _random_,
+    torch.randn: _factory(_ft.normal_),
+    torch.rand: _factory(_ft.uniform_),
+    torch.randn_like: _like(_ft.normal_),
+    torch.rand_like: _like(_ft.uniform_),
+    torch.randint: _randint,
+    torch.randperm: _randperm,
+}
+for _name in ("bernoulli_", "exponential_", "geometric_", "cauchy_", "log_normal_"):
+    _HANDLERS[getattr(T, _name)] = _unroutable(f"Tensor.{_name}")
+for _name in ("normal", "bernoulli", "multinomial", "poisson", "randint_like"):
+    _HANDLERS[getattr(torch, _name)] = _unroutable(f"torch.{_name}")
+# A torch.nn.init function reaches the mode as whatever object its module's
+# global holds: a wrapper when a library patched it (transformers guards
+# torch.nn.init this way). Same name, same job.
+_BY_NAME = {f.__name__: _HANDLERS[f] for f in (_tinit.uniform_, _tinit.normal_, _tinit.kaiming_uniform_)}
+
+
+_TENSOR = (T,)
+_DEFAULT = (T.__torch_function__.__func__, torch._C._disabled_torch_function_impl)
+
+
+def _own_handler(types):
+    """Whether a subclass among ``types`` has a __torch_function__ of its own."""
+    return any(getattr(t.__torch_function__, "__func__", t.__torch_function__) not in _DEFAULT
+               for t in types)
+
+
+class _Dispatch(TorchFunctionMode):
+    """One thread's hook into torch: random calls go to the calling task's
+    context, all else through. ``open``: this thread's open entries;
+    ``tracking``: those that record writes (reset_parameters_)."""
+
+    def __init__(self):
+        super().__init__()
+        self.open = 0
+        self.tracking = 0
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        handler = self.handlers.get(func)
+        handler = _HANDLERS.get(func)
         if handler is None and type(func) is FunctionType:
-            # A torch.nn.init function reaches the mode as whatever object its
-            # module's global holds: a wrapper when a library patched it
-            # (transformers guards torch.nn.init this way). Same name, same job.
-            handler = self.by_name.get(func.__name__)
+            handler = _BY_NAME.get(func.__name__)
         if handler is not None:
-            return handler(*args, **kwargs)
-        if self.pending:
-            self._settle_args(func, args, kwargs)
-        result = func(*args, **kwargs)
-        name = getattr(func, "__name__", "")
-        if name.endswith("_") and not name.endswith("__") and args and isinstance(args[0], T):
-            self.written.add(args[0].data_ptr())
+            context = current()
+            if context is not None:
+                return handler(context, *args, **kwargs)
+        if types and types != _TENSOR and _own_handler(types) and torch._C._is_torch_function_enabled():
+            # a tensor subclass with a __torch_function__ of its own: torch
+            # runs it next, with this mode still on the stack (so a draw it
+            # makes is seen)
+            return NotImplemented
+        if type(func) is FunctionType:
+            # a Python function: run its body with this mode on the stack,
+            # skipping only this one hop (its inner calls are seen)
+            with self:
+                result = redispatch_function(func, types, args, kwargs)
+        else:
+            result = func(*args, **kwargs)
+        if self.tracking and args and isinstance(args[0], T):
+            name = getattr(func, "__name__", "")
+            if name.endswith("_") and not name.endswith("__"):
+                context = current()
+                if context is not None:
+                    context.note(args[0])
         return result
 
-    # -- trunc_normal_ has no override hook: answer it by name while active ------------------
-    def _trunc_normal_(self, tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-        if tensor.is_meta:
-            return tensor
-        return self._draw(_ft.trunc_normal_, tensor, (mean, std, a, b), {"generator": generator})
+
+def _remove_mode(mode):
+    """Take ``mode`` off this thread's torch function-mode stack, wherever
+    it is; the modes above it go back in their order."""
+    above = []
+    while torch._C._len_torch_function_stack():
+        top = torch._C._pop_torch_function_stack()
+        if top is mode:
+            break
+        above.append(top)
+    else:
+        raise RuntimeError("fastinit's init_context mode was not on this thread's stack")
+    for m in reversed(above):
+        torch._C._push_on_torch_function_stack(m)
+
+
+class InitContext:
+    """What ``fastinit.torch.init_context`` returns (see its docstring).
+    ``track``: record the tensors in-place calls write (reset_parameters_
+    reads ``written`` to name what no reset wrote)."""
+
+    def __init__(self, seed=None, track=False):
+        self.gen = seed if isinstance(seed, _fi.Generator) else _fi.Generator(seed)
+        self.track = track
+        self.written = set()        # data_ptr() of what in-place calls wrote (with track)
+        self._opened = []           # this object's open entries, any task or thread
+
+    def note(self, tensor):
+        if self.track:
+            try:
+                self.written.add(tensor.data_ptr())
+            except RuntimeError:     # no storage (a functorch wrapper, a sparse tensor)
+                pass
 
     def __enter__(self):
-        self._patched = _tinit.trunc_normal_
-        _tinit.trunc_normal_ = self._trunc_normal_
-        self._outer = _ft._local.sink
-        if self._outer is not None:
-            self._outer.settle_all()     # an inner context's draws come after the outer's
-        _ft._local.sink = self
-        self._to_dlpack = torch.utils.dlpack.to_dlpack
-        torch.utils.dlpack.to_dlpack = self._settled_to_dlpack
-        return super().__enter__()
-
-    def _settled_to_dlpack(self, tensor):
-        if isinstance(tensor, T):
-            self.settle(tensor)
-        return self._to_dlpack(tensor)
+        mode = _thread.mode
+        if mode is None:
+            mode = _thread.mode = _Dispatch()
+            torch._C._push_on_torch_function_stack(mode)
+        mode.open += 1
+        mode.tracking += self.track
+        entry = _Entry(self, mode)
+        self._opened.append(entry)
+        _entries.set(_entries.get() + (entry,))
+        return self
 
     def __exit__(self, *exc):
-        try:
-            return super().__exit__(*exc)
-        finally:
-            _tinit.trunc_normal_ = self._patched
-            torch.utils.dlpack.to_dlpack = self._to_dlpack
-            _ft._local.sink = self._outer
-            self.settle_all()
+        # This object's newest open entry of the calling task and thread,
+        # else (an exit from elsewhere: a generator finalized by another
+        # task) its newest open entry anywhere.
+        mine = [e for e in _entries.get() if e.context is self and e.open]
+        ident = threading.get_ident()
+        here = [e for e in mine if e.ident == ident]
+        entry = (here or mine or [e for e in self._opened if e.open] or [None])[-1]
+        if entry is None:
+            raise RuntimeError("this init_context is not open")
+        entry.open = False
+        self._opened.remove(entry)
+        entries = _entries.get()
+        if entry in entries:
+            _entries.set(tuple(e for e in entries if e is not entry))
+        mode = entry.mode
+        mode.open -= 1
+        mode.tracking -= self.track
+        if mode.open == 0 and entry.ident == ident and _thread.mode is mode:
+            _thread.mode = None
+            _remove_mode(mode)
+        return False
 
 
 def _post_order(module, seen):
@@ -274,14 +389,14 @@ def reset_module(module, seed=None):
             raise ValueError(f"{name} is on the meta device and has no memory to fill: call "
                              "module.to_empty(device='cpu') first")
     before = {name: t._version for name, t in targets.items()}
-    mode = InitMode(seed)
-    with torch.no_grad(), mode:
+    context = InitContext(seed, track=True)
+    with torch.no_grad(), context:
         for m in _post_order(module, set()):
             reset = _reset_of(m)
             if reset is not None:
                 reset()
     missed = [name for name, t in targets.items()
-              if t._version == before[name] and t.data_ptr() not in mode.written and t.numel()]
+              if t._version == before[name] and t.data_ptr() not in context.written and t.numel()]
     if missed:
         raise ValueError(
             f"reset_parameters_ could not re-initialize {', '.join(missed)}: no reset_parameters() "

@@ -1,4 +1,4 @@
-"""A drop-in for ``torch.nn.init`` on fastinit's kernels (``pip install 'fastinit[torch]'``).
+"""A drop-in for ``torch.nn.init`` on fastinit's kernels (``pip install 'fastinit-philox[torch]'``).
 
 ``import fastinit.torch as init`` replaces ``import torch.nn.init as init``:
 every public name of ``torch.nn.init``, with the same signatures, defaults,
@@ -39,7 +39,6 @@ weight (torch.distributed).
 >>> w = init.kaiming_uniform_(torch.empty(256, 128), a=5 ** 0.5, seed=0)
 """
 import math
-import threading
 import warnings
 
 import numpy as np
@@ -49,7 +48,7 @@ try:
     import torch.nn.init as _tinit
 except ImportError:
     raise ImportError("fastinit.torch needs PyTorch: pip install torch, then pip install "
-                      "'fastinit[torch]'") from None
+                      "'fastinit-philox[torch]'") from None
 
 import fastinit as _fi
 from fastinit import _random
@@ -70,16 +69,6 @@ _DIRECT = {torch.float32: None, torch.float64: None, torch.float16: None, torch.
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
 
 
-class _Local(threading.local):
-    """``sink``: the init_context (or reset_parameters_) collecting this
-    thread's draws to make later (_torchmode.InitMode), or None: fills run
-    at once. A class default, so reading it costs no AttributeError."""
-    sink = None
-
-
-_local = _Local()
-
-
 # Pure functions and the fills that draw nothing: torch's own, exactly.
 calculate_gain = _tinit.calculate_gain
 constant_ = _tinit.constant_
@@ -92,15 +81,22 @@ dirac_ = _tinit.dirac_
 # ---- the seed and the target -------------------------------------------------------------
 def _source(generator, seed):
     """What the draw's ``seed=`` is: the seed, a fastinit.Generator, or one
-    seed drawn from a torch.Generator."""
+    seed drawn from a torch.Generator; with neither, the generator of the
+    init_context the calling task is inside (fastinit's global one outside
+    any)."""
     if generator is None:
+        if seed is None:
+            context = _torchmode.current()
+            if context is not None:
+                return context.gen
         return seed
     if seed is not None:
         raise TypeError("pass generator= or seed=, not both: each chooses the random stream")
     if isinstance(generator, _fi.Generator):
         return generator
     if isinstance(generator, torch.Generator):
-        return int(torch.randint(0, 2 ** 62, (1,), generator=generator))
+        with torch._C.DisableTorchFunction():       # torch's own draw, never a context's
+            return int(torch.randint(0, 2 ** 62, (1,), generator=generator))
     raise TypeError(f"generator must be a torch.Generator or a fastinit.Generator, got {generator!r}")
 
 
@@ -131,18 +127,17 @@ def _direct(tensor, halves=True):
             and tensor.is_contiguous() and not tensor.is_neg() and not tensor.is_conj())
 
 
-def _write(tensor, draw, halves=True, bump=True):
+def _write(tensor, draw, halves=True):
     """tensor <- draw(shape, dtype, out) in place, as torch's in-place ops
     do it. ``draw`` makes the values with fastinit: into the tensor's memory
     (zero-copy; float16 and bfloat16 rounded from float32 by the core; the
-    GIL held so no thread frees the storage meanwhile) or into a scratch
-    array of float32 (float64 for float64 tensors) that torch copies in,
-    converting dtype, device and layout (``.to(dtype)`` rounds as the core
-    does, so both ways give the same bits). ``bump=False``: a deferred draw
-    made now, whose version bump came with its call."""
-    sink = _local.sink
-    if sink is not None:
-        sink.settle(tensor)          # a deferred draw into this memory comes first
+    GIL held from the storage check to the kernel's end, at any thread
+    count, so no Python thread frees or resizes the storage meanwhile), or
+    into a contiguous CPU tensor of the same dtype that torch copies in
+    (other devices, layouts, negative-bit views), or, where ``halves`` is
+    false, into a scratch array of float32 (float64 for float64 tensors)
+    that torch copies in converting the dtype (``.to(dtype)`` rounds as the
+    core does)."""
     shape = tuple(tensor.shape)
     if _direct(tensor, halves):
         # written through a detached view: no autograd op, so no no_grad()
@@ -151,8 +146,13 @@ def _write(tensor, draw, halves=True, bump=True):
             draw(shape, "bfloat16", tensor.detach().view(torch.int16))
         else:
             draw(shape, None, tensor.detach())
-        if bump:
-            torch.autograd.graph.increment_version(tensor)
+        torch.autograd.graph.increment_version(tensor)
+    elif halves and tensor.dtype in _DIRECT:
+        # the same dtype's values made contiguous on the CPU (halves keep
+        # their own rules, uniform's top included), then copied in as they are
+        values = _write(torch.empty(shape, dtype=tensor.dtype), draw)
+        with torch.no_grad():
+            tensor.copy_(values)
     else:
         dtype = np.float64 if tensor.dtype == torch.float64 else np.float32
         values = torch.from_numpy(draw(shape, dtype, None))
@@ -163,31 +163,10 @@ def _write(tensor, draw, halves=True, bump=True):
     return tensor
 
 
-# numpy dtype (and empty out=) of the checks a deferred draw makes at its call
-_CHECK_AS = {torch.float32: (np.float32, None), torch.float64: (np.float64, None),
-             torch.float16: (np.float16, None), torch.bfloat16: ("bfloat16", np.uint16)}
-
-
 def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
-    """tensor <- fn(shape, *args, **kwargs) of fastinit, in place.
-
-    Inside init_context, a draw from the context's generator into a whole
-    plain CPU tensor may be deferred (InitMode.defer): its stream is taken
-    and every check of the call made now, on an empty tile of the same
-    call, so errors and streams are those of drawing at once."""
+    """tensor <- fn(shape, *args, **kwargs) of fastinit, in place, now."""
     _check_target(tensor)
     src = _source(generator, seed)
-    sink = _local.sink
-    if sink is not None and isinstance(src, _fi.Generator) and sink.can_defer(tensor):
-        if stream is None:
-            stream = src.reserve_stream()
-        dtype, bits = _CHECK_AS[tensor.dtype]
-        empty = tuple((0, 0) for _ in tensor.shape)
-        fn(tuple(tensor.shape), *args, dtype=dtype, out=None if bits is None else np.empty(
-            (0,) * tensor.dim(), bits), seed=src, stream=stream, offset=offset, region=empty, **kwargs)
-        sink.defer(tensor, lambda shape, dtype, out: fn(shape, *args, dtype=dtype, out=out, seed=src,
-                                                         stream=stream, offset=offset, **kwargs))
-        return tensor
     return _write(tensor, lambda shape, dtype, out: fn(shape, *args, dtype=dtype, out=out, seed=src,
                                                         stream=stream, offset=offset, **kwargs))
 
@@ -375,16 +354,16 @@ def reset_parameters_(module, seed=None):
     seed : int, fastinit.Generator or None
         None draws from OS entropy.
     """
-    from fastinit._torchmode import reset_module
-    return reset_module(module, seed)
+    return _torchmode.reset_module(module, seed)
 
 
 def init_context(seed=None):
     """A context manager under which every initial value drawn while a model
     is built comes from fastinit: the ``torch.nn.init`` functions, the
-    tensor methods ``normal_``, ``uniform_`` (and the others resets use), and
-    ``torch.randn``/``torch.rand``, each draw on its own stream of
-    ``Generator(seed)`` in call order.
+    tensor methods ``normal_``, ``uniform_`` and ``random_``,
+    ``torch.randn``/``rand``/``randint``/``randperm`` and their ``_like``
+    forms, and ``fastinit.torch``'s own fills called without a seed, each
+    draw on its own stream of ``Generator(seed)`` in call order.
 
     >>> import torch
     >>> from fastinit.torch import init_context
@@ -398,21 +377,21 @@ def init_context(seed=None):
     gives the same parameters on every run and thread count (a whole
     ``transformers.GPT2LMHeadModel(GPT2Config())`` too). Meta tensors
     are left to torch (which skips them). A random call that cannot be
-    honoured (a ``generator=`` of torch's, a non-floating tensor) raises.
+    honoured (a non-floating tensor for ``normal_``, ``torch.bernoulli``)
+    raises; a ``generator=`` is honoured as ``fastinit.torch`` honours it.
 
-    A draw into a whole CPU tensor is checked, and takes its stream, at its
-    call, and is made when torch next touches that memory (any torch call
-    with the tensor or a view of it among its arguments, shape queries
-    excepted) or when the context exits: a draw replaced whole before then,
-    or into memory freed before then, is never made. The values are bit for
-    bit those of drawing at once. Two things go around this while the
-    context is open: C code handed the tensor without a torch call, and
-    another thread reading it (the context sees this thread's torch calls).
-    Read the tensor with a torch call first (``tensor.data_ptr()``), or do
-    those after the context.
+    Every draw is made at its call, into the tensor's memory, so whatever
+    reads that memory afterwards (torch, TorchScript, NumPy, DLPack, another
+    thread or process) reads the values drawing at once gives. The context
+    belongs to the task, thread and process that entered it: the same
+    object may be entered again (its entries share one generator, so no
+    stream repeats), asyncio tasks and generators may hold contexts across
+    suspensions and exit them in any order, other threads and forked
+    children (DataLoader workers) draw through torch as usual, and after
+    the last exit torch is exactly as before. TorchScript and C++ code draw
+    with torch's own generator: the context sees Python-level torch calls.
     """
-    from fastinit._torchmode import InitMode
-    return InitMode(seed)
+    return _torchmode.InitContext(seed)
 
 
 # ---- shards (torch.distributed) --------------------------------------------------------------------
@@ -437,6 +416,17 @@ def shard_region(global_shape, rank, world_size, dim=0, grid=None):
     ``grid=(r, c)`` a 2-D block, rank row-major in the grid."""
     shape = tuple(int(d) for d in global_shape)
     region = [(0, d) for d in shape]
+    for name, v in (("rank", rank), ("world_size", world_size)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{name} must be an int, got {v!r}")
+    if world_size < 1:
+        raise ValueError(f"world_size must be >= 1, got {world_size}")
+    if not 0 <= rank < world_size:
+        raise ValueError(f"rank must be in [0, world_size) = [0, {world_size}), got {rank}")
+    if grid is None and not -len(shape) <= dim < len(shape):
+        raise ValueError(f"dim {dim} is out of range for a {len(shape)}-D global_shape")
+    if grid is not None and (len(grid) != 2 or min(grid) < 1 or len(shape) < 2):
+        raise ValueError(f"grid must be two positive ints over a >= 2-D global_shape, got {grid}")
 
     def chunk(n, parts, k):
         size = -(-n // parts)
@@ -502,3 +492,6 @@ def init_shard_(tensor, global_shape=None, init="kaiming_uniform_", *, rank=None
                                                  seed=seed, stream=stream, offset=offset,
                                                  region=region, **fn_kwargs))
     return whole
+
+
+from fastinit import _torchmode  # noqa: E402  (it builds on the fills above)
