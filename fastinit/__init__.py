@@ -29,7 +29,7 @@ def _extension_missing(error):
             "the repository root. Either run from another directory, or build the kernels in place "
             f"with: pip install -e {_os.path.dirname(here)}   ({error})")
     return ImportError(f"fastinit's compiled kernels failed to import ({error}); reinstall with: "
-                       "pip install --force-reinstall fastinit")
+                       "pip install --force-reinstall fastinit-philox")
 
 
 try:

@@ -146,7 +146,7 @@ def _warn_no_openmp(what):
     warn(f"{what}, but this fastinit was built without OpenMP and runs one thread. "
          "Rebuild with a compiler that has OpenMP: on Linux GCC has it; for clang install "
          "libomp-dev; on macOS `brew install libomp` and reinstall fastinit "
-         "(pip install --force-reinstall --no-binary fastinit fastinit); "
+         "(pip install --force-reinstall --no-binary fastinit-philox fastinit-philox); "
          "fastinit.show_config() shows the build.")
 
 

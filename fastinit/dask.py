@@ -1,4 +1,4 @@
-"""``dask.array`` constructors for fastinit's draws (``pip install 'fastinit[dask]'``).
+"""``dask.array`` constructors for fastinit's draws (``pip install 'fastinit-philox[dask]'``).
 
 Every elementwise initializer and draw, with the same arguments plus
 ``chunks=`` (anything ``dask.array`` accepts): each chunk is computed as a
@@ -20,7 +20,7 @@ import numpy as np
 try:
     import dask.array as da
 except ImportError:
-    raise ImportError("fastinit.dask needs dask: pip install 'fastinit[dask]'") from None
+    raise ImportError("fastinit.dask needs dask: pip install 'fastinit-philox[dask]'") from None
 
 import fastinit as _fi
 from fastinit import _random

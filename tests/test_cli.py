@@ -222,14 +222,14 @@ def test_digits_needs_scikit_learn_or_runs(monkeypatch, capsys):
         import sklearn  # noqa: F401
     except ImportError:
         assert cli.main(argv) == 2
-        assert "pip install 'fastinit[data]'" in capsys.readouterr().err
+        assert "pip install 'fastinit-philox[data]'" in capsys.readouterr().err
         return
     assert cli.main(argv) == 0
     assert "digits" in capsys.readouterr().out
     monkeypatch.setitem(sys.modules, "sklearn", None)
     assert cli.main(argv) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "pip install 'fastinit[data]'" in err
+    assert len(err.splitlines()) == 1 and "pip install 'fastinit-philox[data]'" in err
 
 
 def test_plot_without_matplotlib_says_how_to_get_it(monkeypatch, tmp_path, capsys):
@@ -238,7 +238,7 @@ def test_plot_without_matplotlib_says_how_to_get_it(monkeypatch, tmp_path, capsy
                      "--plot", str(tmp_path / "x.png"), "--no-progress"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "pip install 'fastinit[plot]'" in err and not (tmp_path / "x.png").exists()
+    assert "pip install 'fastinit-philox[plot]'" in err and not (tmp_path / "x.png").exists()
 
 
 @pytest.mark.parametrize("argv", [

@@ -159,7 +159,7 @@ def build_parser():
     )
     c.add_argument("--data", choices=tuple(DATASETS), default=d.data,
                    help="data set (default %(default)s); digits: scikit-learn's 8x8 handwritten "
-                        "digits (1797 images, 10 classes; pip install 'fastinit[data]')")
+                        "digits (1797 images, 10 classes; pip install 'fastinit-philox[data]')")
     c.add_argument("--samples", type=_number("--samples", 8), default=d.samples,
                    help="samples, 1/4 held out for test (default %(default)s)")
     c.add_argument("--noise", type=_number("--noise", 0, integer=False), default=d.noise,
@@ -276,7 +276,7 @@ def _check_plot(path, err):
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
         err.write("fastinit compare: error: --plot needs matplotlib: "
-                  "pip install 'fastinit[plot]' (or pip install matplotlib)\n")
+                  "pip install 'fastinit-philox[plot]' (or pip install matplotlib)\n")
         return False
     formats = FigureCanvasBase.get_supported_filetypes()
     if ext not in formats:
@@ -297,7 +297,7 @@ def _check(args, cfg, err):
             import sklearn  # noqa: F401
         except ImportError:
             err.write("fastinit compare: error: --data digits needs scikit-learn: "
-                      "pip install 'fastinit[data]' (or pip install scikit-learn)\n")
+                      "pip install 'fastinit-philox[data]' (or pip install scikit-learn)\n")
             return False
     need, have = memory_needed(cfg), _memory_available()
     if have is not None and need > 0.8 * have:

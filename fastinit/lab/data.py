@@ -56,7 +56,7 @@ def _digits(n, noise, rng):
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise ImportError("the digits data set needs scikit-learn: pip install 'fastinit[data]'") from None
+        raise ImportError("the digits data set needs scikit-learn: pip install 'fastinit-philox[data]'") from None
     X, y = load_digits(return_X_y=True)
     if n < len(X):
         keep = rng.choice(len(X), n, replace=False)
