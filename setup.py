@@ -167,15 +167,16 @@ common = dict(
     extra_compile_args=compile_args,
     extra_link_args=link_args,
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
-    # dladdr (which OpenMP runtime is loaded) lives in libdl before glibc 2.34.
-    libraries=["dl"] if sys.platform.startswith("linux") else [],
+    # dladdr (which OpenMP runtime is loaded) lives in libdl before glibc 2.34;
+    # fma()/fmaf() of the fixed-order products live in libm.
+    libraries=["dl", "m"] if sys.platform.startswith("linux") else [],
 )
 extensions = [
     Extension("fastinit._common", ["fastinit/_common.pyx"], **common),
     Extension("fastinit._random", ["fastinit/_random.pyx", "fastinit/src/fills.c",
                                    "fastinit/src/truncnorm.c"], **common),
     Extension("fastinit._dense", ["fastinit/_dense.pyx", "fastinit/src/activations.c",
-                                  "fastinit/src/gemm.c"], **common),
+                                  "fastinit/src/gemm.c", "fastinit/src/fixedmm.c"], **common),
     # The public draws and initializers, compiled from the plain Python modules as
     # written (the .py files stay the source, and what a reader opens):
     # Cython parses their keyword-only arguments in C, where CPython fills

@@ -36,6 +36,15 @@ cdef extern from "src/gemm.h" nogil:
     void fi_gemm_f32(const float *x, const float *w, const float *b, float *out,
                      int64_t n, int64_t k, int64_t m, int relu)
 
+cdef extern from "src/fixedmm.h" nogil:
+    int fi_fixedmm_select(int cap)
+    void fi_fixedmm_f32(const float *a, int64_t ars, int64_t acs, const float *b, float *out,
+                        int64_t k, int64_t m, int64_t row0, int64_t row1)
+    void fi_fixedmm_f64(const double *a, int64_t ars, int64_t acs, const double *b, double *out,
+                        int64_t k, int64_t m, int64_t row0, int64_t row1)
+
+from fastinit._openmp cimport fi_parallel_for
+
 cnp.import_array()
 
 ACTIVATIONS = {"linear": FI_LINEAR, "relu": FI_RELU, "tanh": FI_TANH, "sigmoid": FI_SIGMOID}
@@ -57,6 +66,7 @@ cdef cnp.dtype F64 = np.dtype(np.float64)
 # fastinit._random owns (src/simd.h).
 join_simd_family(fi_passes_select)
 join_simd_family(fi_gemm_select)
+join_simd_family(fi_fixedmm_select)
 
 
 def passes_level():
@@ -274,11 +284,93 @@ cdef backward_core(cnp.ndarray da, cnp.ndarray x, cnp.ndarray w, cnp.ndarray a, 
         PyArray_MatrixProduct2(dz, cnp.PyArray_Transpose(w, NULL), <cnp.ndarray>dx)
 
 
+# ---- products in a fixed order (src/fixedmm.c): what fastinit.nn multiplies with ------
+# Multiply-adds under which one thread does a product (a team costs more).
+cdef int64_t FIXED_PARALLEL_MIN = 1 << 18
+
+ctypedef struct mm_job_t:
+    const void *a
+    int64_t ars, acs        # A's element strides
+    const void *b
+    void *out
+    int64_t n, k, m
+    int64_t per             # rows a part, a multiple of the kernels' 4-row tiles
+    bint f64
+
+
+cdef void mm_part(void *ctx, Py_ssize_t t) noexcept nogil:
+    cdef const mm_job_t *j = <const mm_job_t *>ctx
+    cdef int64_t row0 = t * j.per
+    cdef int64_t row1 = row0 + j.per if row0 + j.per < j.n else j.n
+    if row0 >= row1:
+        return
+    if j.f64:
+        fi_fixedmm_f64(<const double *>j.a, j.ars, j.acs, <const double *>j.b, <double *>j.out,
+                       j.k, j.m, row0, row1)
+    else:
+        fi_fixedmm_f32(<const float *>j.a, j.ars, j.acs, <const float *>j.b, <float *>j.out,
+                       j.k, j.m, row0, row1)
+
+
+cdef void fixed_product(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nt) noexcept:
+    """out = a @ b, each element a chain of fused multiply-adds along the
+    inner axis from 0: the same bits at any SIMD level, thread count and on
+    any CPU. a: a 2-D view of any strides; b, out: C-contiguous, one dtype.
+    Threads take whole row blocks, so they change no element's sums."""
+    cdef mm_job_t j
+    cdef int64_t item = cnp.PyArray_ITEMSIZE(a), tiles
+    cdef int parts
+    j.a, j.b, j.out = cnp.PyArray_DATA(a), cnp.PyArray_DATA(b), cnp.PyArray_DATA(out)
+    j.ars, j.acs = cnp.PyArray_STRIDE(a, 0) // item, cnp.PyArray_STRIDE(a, 1) // item
+    j.n, j.k, j.m = cnp.PyArray_DIM(a, 0), cnp.PyArray_DIM(a, 1), cnp.PyArray_DIM(b, 1)
+    j.f64 = cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT64
+    tiles = (j.n + 3) // 4
+    parts = nt if j.n * j.k * j.m >= FIXED_PARALLEL_MIN and tiles >= nt else 1
+    j.per = (tiles + parts - 1) // parts * 4
+    with nogil:
+        fi_parallel_for(parts, parts, mm_part, &j)
+
+
+def fixed_matmul(a, b, out=None, n_threads=1):
+    """a @ b in the fixed order (tests and the benchmark): a of any strides,
+    b made C-contiguous; float32 or float64, one dtype."""
+    a = np.asarray(a)
+    b = np.ascontiguousarray(b, dtype=a.dtype)
+    if a.dtype not in (F32, F64) or a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+        raise ValueError(f"fixed_matmul takes 2-D float32/float64 a (n, k) and b (k, m), got "
+                         f"{a.dtype} {a.shape} and {b.shape}")
+    if a.strides[0] % a.itemsize or a.strides[1] % a.itemsize or a.strides[0] < 0 or a.strides[1] < 0:
+        a = np.ascontiguousarray(a)
+    if out is None:
+        out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    fixed_product(a, b, out, n_threads)
+    return out
+
+
 # ---- the nn seam: trusted buffers, no checks ------------------------------------------
 def forward_into(cnp.ndarray X, cnp.ndarray W, object b, cnp.ndarray out, int act, int n_threads):
     """out = act(X @ W + b) on buffers fastinit.nn made (C-contiguous, one dtype)."""
     dense(X, W, b, out, act, n_threads)
     return out
+
+
+def forward_fixed(cnp.ndarray X, cnp.ndarray W, object b, cnp.ndarray out, int act, int n_threads):
+    """forward_into with the product in the fixed order (fixed_product)."""
+    fixed_product(X, W, out, n_threads)
+    bias_act(out, b, act, n_threads)
+    return out
+
+
+def backward_fixed(cnp.ndarray dA, cnp.ndarray X, cnp.ndarray W, cnp.ndarray A, int act,
+                   object dX, cnp.ndarray dW, cnp.ndarray db, cnp.ndarray dZ, object WT,
+                   int n_threads):
+    """backward_into with the products in the fixed order: dZ and db in the
+    fused pass (blocks summed in a fixed order), dW = X.T @ dZ, dX = dZ @ W.T
+    (through a C-contiguous copy of W.T, into WT when given)."""
+    grad_act(dA, A, dZ, db, act, n_threads)
+    fixed_product(cnp.PyArray_Transpose(X, NULL), dZ, dW, n_threads)
+    if dX is not None:
+        fixed_product(dZ, transposed_copy(W, WT), <cnp.ndarray>dX, n_threads)
 
 
 def backward_into(cnp.ndarray dA, cnp.ndarray X, cnp.ndarray W, cnp.ndarray A, int act,

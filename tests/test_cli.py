@@ -39,7 +39,11 @@ def test_default_outcomes(default_runs):
     for d in (3, 8):
         assert o["he", "relu", d] == o["xavier", "tanh", d] == "learned"
         assert all(o["zeros", a, d] == "stalled" for a in ("relu", "tanh", "sigmoid"))
-        assert all(o["constant", a, d] == "stalled" for a in ("relu", "tanh", "sigmoid"))
+        # one unit per layer learns what one unit can: never the spirals, but
+        # with tanh at depth 3 part of the way (0.66 against chance 0.51), the
+        # same on every machine now that the products have one order
+        assert all(o["constant", a, d] == ("partial" if (a, d) == ("tanh", 3) else "stalled")
+                   for a in ("relu", "tanh", "sigmoid"))
     # the documents' own formulas are there, and N(0, 4/fan_in) is not for ReLU
     assert o["heuristic", "tanh", 8] == "learned" and o["sigmoid4", "tanh", 8] == "learned"
     # 4x He's variance: healthy at init; the clip keeps its first steps in

@@ -4,6 +4,7 @@ units are still copies of each other (symmetry not broken)."""
 import numpy as np
 
 from fastinit import _blas
+from fastinit.nn.sums import norm
 
 __all__ = ["diagnostics", "distinct_units"]
 
@@ -36,8 +37,8 @@ def diagnostics(net, X, y=None, loss=None):
             "act_std": float(a.std()) if a.size else 0.0,
             "saturated": _saturated(a, layer.activation),
             "dead": float(np.mean(np.all(a == 0, axis=0))) if layer.activation == "relu" else 0.0,
-            "weight_norm": float(np.linalg.norm(layer.W)),
-            "grad_norm": (float(np.hypot(np.linalg.norm(layer.dW), np.linalg.norm(layer.db)))
+            "weight_norm": norm(layer.W),
+            "grad_norm": (float(np.hypot(norm(layer.dW), norm(layer.db)))
                           if y is not None else None),
             "distinct_units": distinct_units(layer.W, layer.b),
         }
@@ -70,12 +71,12 @@ def distinct_units(W, b=None, rtol=1e-7):
             if not any(np.array_equal(col, r, equal_nan=True) for r in reps):
                 reps.append(col)
             continue
-        norm = np.linalg.norm(col)
+        size = norm(col)
         finite = [r for r in reps if np.isfinite(r).all()]
         if finite:
             R = np.stack(finite, axis=1)
             gap = np.linalg.norm(R - col[:, None], axis=0)
-            scale = np.maximum(np.linalg.norm(R, axis=0), norm)
+            scale = np.maximum(np.linalg.norm(R, axis=0), size)
             if np.any(gap <= rtol * np.maximum(scale, 1e-300)):
                 continue
         reps.append(col)

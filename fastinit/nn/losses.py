@@ -3,6 +3,8 @@ in the workspace's buffers with no temporaries, numerically stable
 (softmax + cross entropy and sigmoid + bce give (P - Y) / n directly)."""
 import numpy as np
 
+from fastinit.nn.sums import dot
+
 __all__ = ["LOSSES", "loss_and_grad", "accuracy", "default_loss", "check_loss", "through_output"]
 
 LOSSES = ("mse", "bce", "cross_entropy")
@@ -40,27 +42,27 @@ def loss_and_grad(output, loss, ws, dtype):
     if loss == "cross_entropy":
         np.maximum(P, eps, out=T)
         np.log(T, out=T)
-        value = -float(np.vdot(Y, T)) / batch
+        value = -dot(Y, T) / batch
         np.subtract(P, Y, out=G)
         G *= 1.0 / batch
     elif loss == "bce":
-        # -(y log p + (1 - y) log(1 - p)), summed as vdot(y, log p) +
-        # sum(log(1 - p)) - vdot(y, log(1 - p)): no temporaries
+        # -(y log p + (1 - y) log(1 - p)), summed as dot(y, log p) +
+        # sum(log(1 - p)) - dot(y, log(1 - p)) (fastinit.nn.sums: a fixed order)
         n = P.size
         np.clip(P, eps, 1 - eps, out=T)
         np.log(T, out=T)
-        total = float(np.vdot(Y, T))
+        total = dot(Y, T)
         np.clip(P, eps, 1 - eps, out=T)
         np.subtract(1, T, out=T)
         np.log(T, out=T)
-        total += float(T.sum()) - float(np.vdot(Y, T))
+        total += float(T.sum()) - dot(Y, T)
         value = -total / n if n else 0.0
         np.subtract(P, Y, out=G)
         G *= 1.0 / max(n, 1)
     else:
         n = P.size
         np.subtract(P, Y, out=G)
-        value = float(np.vdot(G, G)) / max(n, 1)
+        value = dot(G, G) / max(n, 1)
         G *= 2.0 / max(n, 1)
         if output == "softmax":  # through the softmax Jacobian
             np.multiply(G, P, out=T)

@@ -5,6 +5,13 @@ buffer (activations, gradients, the batch itself) is allocated once per
 batch size and reused, so a training step allocates nothing once shapes are
 fixed, and ``diagnostics`` reports what an initialization does to each layer.
 
+Every product is computed in a fixed order of operations (each element a
+chain of fused multiply-adds along the inner axis, ``src/fixedmm.c``), not
+by BLAS: the same bits at every SIMD level, thread count and CPU, whatever
+BLAS kernel NumPy's OpenBLAS picks, and identical columns of W give
+identical outputs wherever they sit. So an experiment's result, down to
+the symmetry of a zero-initialized layer, is one result everywhere.
+
 >>> from fastinit.nn import MLP
 >>> rng = np.random.default_rng(0)
 >>> X = rng.standard_normal((256, 2)).astype(np.float32)
@@ -53,10 +60,8 @@ class Dense:
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
         self.vW = self.vb = None
-        # OpenBLAS multiplies small matrices by a transposed operand at half
-        # speed, so the backward pass multiplies by this contiguous copy of W.T
-        self.WT = (np.empty(self.W.shape[::-1], self.W.dtype)
-                   if self.W.size <= _dense.SMALL_W_LIMIT else None)
+        # the backward pass multiplies by this contiguous copy of W.T
+        self.WT = np.empty(self.W.shape[::-1], self.W.dtype)
 
     @property
     def shape(self):
@@ -204,7 +209,7 @@ class MLP:
         nt = get_num_threads()
         h = X
         for layer, A in zip(self.layers, ws.A):
-            _dense.forward_into(h, layer.W, layer.b, A, layer.act, nt)
+            _dense.forward_fixed(h, layer.W, layer.b, A, layer.act, nt)
             h = A
         if self.output == "softmax":
             np.max(h, axis=1, keepdims=True, out=ws.col)
@@ -286,7 +291,7 @@ class MLP:
                 act = _dense.ACTIVATIONS["linear"]
             h = X if i == 0 else ws.A[i - 1]
             dX = ws.G[i - 1] if i > 0 else None
-            _dense.backward_into(G, h, layer.W, ws.A[i], act, dX, layer.dW, layer.db, G, layer.WT, nt)
+            _dense.backward_fixed(G, h, layer.W, ws.A[i], act, dX, layer.dW, layer.db, G, layer.WT, nt)
 
     def step(self, lr, momentum=0.0):
         """One SGD step on the last gradients: ``W -= lr dW``, or with

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from fastinit import _blas
+from fastinit.nn.sums import dot
 from fastinit._common import integer as check_int, real as check_real
 from fastinit.nn.losses import accuracy, check_loss, loss_and_grad, through_output
 
@@ -111,7 +112,7 @@ def grad_norm(net):
     for layer in net.layers:
         for g in (layer.dW, layer.db):
             flat = g.ravel()
-            total += float(np.dot(flat, flat))
+            total += dot(flat, flat)
     return math.sqrt(total)
 
 

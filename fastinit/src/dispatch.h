@@ -10,11 +10,11 @@
  * every family's table, so the cap applies to the Philox blocks and to the
  * value loops at once.
  *
- * The random fills give the same bits at every level: their value loops use
- * only correctly rounded operations (the build passes -ffp-contract=off).
- * The dense passes are exempt: activations.c allows contraction and gemm.c
- * calls fma explicitly, so tanh and sigmoid may differ between levels in
- * the last bits. Compiler differences live in portable.h.
+ * The random fills and the dense passes give the same bits at every level:
+ * their value loops use only correctly rounded operations (the build passes
+ * -ffp-contract=off), and fixedmm.c's products call fma explicitly. (gemm.c,
+ * the public dense_forward's small product, fuses by level too, but only
+ * where the level has it.) Compiler differences live in portable.h.
  */
 #ifndef FASTINIT_DISPATCH_H
 #define FASTINIT_DISPATCH_H

@@ -9,8 +9,8 @@
  * integer ops and selects are used, and the fills are built with
  * -ffp-contract=off, so every target clone (SSE2, AVX2, AVX-512, NEON)
  * returns the same bits for the same input. That is what keeps fastinit's
- * draws bit-identical across machines. (The dense passes of activations.c
- * include this header with contraction on.)
+ * draws, and fastinit.nn's passes (activations.c), bit-identical across
+ * machines.
  */
 #ifndef FASTINIT_VECMATH_H
 #define FASTINIT_VECMATH_H

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The same experiment on every configuration this machine can run: a small
+# grid of `python -m fastinit compare --json` under each FASTINIT_SIMD level,
+# 1 and 2 threads, and every OPENBLAS_CORETYPE in the list that this CPU
+# runs, one setting changed at a time; every JSON must be byte-identical
+# but for each run's wall-clock "seconds" (dropped before hashing).
+# Prints one sha256 per configuration; exits 1 on a mismatch.
+#   bash tools/cross_config.sh [python]
+set -euo pipefail
+py=${1:-python}
+out=$(mktemp -d)
+grid=(--depth 3,8 --epochs 8 --samples 400 --init zeros,constant,small,xavier,he --no-progress)
+levels=$("$py" -c "import fastinit; print(' '.join(fastinit.simd_levels()))")
+run() {   # name, then VAR=value settings
+    local name=$1; shift
+    env "$@" "$py" -m fastinit compare "${grid[@]}" --json "$out/$name.raw" > /dev/null
+    "$py" - "$out/$name.raw" "$out/$name.json" <<'PY'
+import json, sys
+def drop(x):
+    if isinstance(x, dict):
+        return {k: drop(v) for k, v in x.items() if k != "seconds"}
+    return [drop(v) for v in x] if isinstance(x, list) else x
+with open(sys.argv[1]) as f, open(sys.argv[2], "w") as g:
+    json.dump(drop(json.load(f)), g, indent=1, sort_keys=True)
+PY
+    printf '%-28s %s\n' "$name" "$(sha256sum "$out/$name.json" | cut -c1-16)"
+}
+run default FASTINIT_SIMD_DUMMY=1
+for level in $levels; do run "simd=$level" FASTINIT_SIMD="$level"; done
+for n in 1 2; do run "threads=$n" FASTINIT_NUM_THREADS="$n"; done
+for core in Prescott Sandybridge Haswell Zen SkylakeX; do
+    if [ "$core" = SkylakeX ] && ! grep -q avx512f /proc/cpuinfo 2>/dev/null; then
+        echo "OPENBLAS_CORETYPE=SkylakeX skipped: this CPU has no AVX-512"
+        continue
+    fi
+    run "openblas=$core" OPENBLAS_CORETYPE="$core"
+done
+if [ "$(sha256sum "$out"/*.json | cut -d' ' -f1 | sort -u | wc -l)" != 1 ]; then
+    echo "the JSON differs between configurations:" >&2
+    sha256sum "$out"/*.json >&2
+    exit 1
+fi
+echo "all $(ls "$out"/*.json | wc -l) configurations gave byte-identical JSON"
