@@ -244,7 +244,7 @@ _BY_NAME = {f.__name__: _HANDLERS[f] for f in (_tinit.uniform_, _tinit.normal_, 
 
 
 _TENSOR = (T,)
-_DEFAULT = (T.__torch_function__.__func__, torch._C._disabled_torch_function_impl)
+_DEFAULT = (getattr(T.__torch_function__, "__func__", None), torch._C._disabled_torch_function_impl)
 
 
 def _own_handler(types):

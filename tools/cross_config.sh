@@ -28,9 +28,13 @@ PY
 run default FASTINIT_SIMD_DUMMY=1
 for level in $levels; do run "simd=$level" FASTINIT_SIMD="$level"; done
 for n in 1 2; do run "threads=$n" FASTINIT_NUM_THREADS="$n"; done
+# each OpenBLAS kernel this CPU can run (x86-64; elsewhere OpenBLAS has other names)
+declare -A needs=([Prescott]=sse3 [Sandybridge]=avx [Haswell]=avx2 [Zen]=avx2 [SkylakeX]=avx512f)
 for core in Prescott Sandybridge Haswell Zen SkylakeX; do
-    if [ "$core" = SkylakeX ] && ! grep -q avx512f /proc/cpuinfo 2>/dev/null; then
-        echo "OPENBLAS_CORETYPE=SkylakeX skipped: this CPU has no AVX-512"
+    flag=${needs[$core]}
+    [ "$flag" = sse3 ] && flag=pni                       # /proc/cpuinfo's name for SSE3
+    if ! grep -qw "$flag" /proc/cpuinfo 2>/dev/null; then
+        echo "OPENBLAS_CORETYPE=$core skipped: this CPU lacks ${needs[$core]}"
         continue
     fi
     run "openblas=$core" OPENBLAS_CORETYPE="$core"
