@@ -138,9 +138,13 @@ def test_cli_json_and_plot(tmp_path, capsys):
                      "--epochs", "3", "--samples", "200", "--json", str(js), "--plot", str(png)])
     assert code == 0
     out = capsys.readouterr()
-    for words in ("diagnosis", "outcome", "epochs", "why", "depth 2:", "depth 3:", "no-learning",
+    for words in ("diagnosis", "outcome", "epochs", "'why'", "depth 2:", "depth 3:", "no-learning",
                   "by init and depth"):
         assert words in out.out
+    assert max(len(line) for line in out.out.splitlines()) <= 100
+    assert "std 1st/last:" in out.out and "units:" in out.out       # the legend
+    assert out.out.rstrip().splitlines()[-1].endswith("--help for every option.")
+    assert "--seeds 5" in out.out and "--plot" not in out.out.split("Next:")[1]   # what was not used
     assert "8/8" in out.err  # the progress bar
     doc = json.loads(js.read_text())
     assert doc["config"]["depths"] == [2, 3] and len(doc["runs"]) == 8
@@ -271,6 +275,9 @@ def test_bad_options_one_line_exit_2(argv, capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
+    (["--plot", "{tmp}"], "is a folder"),
+    (["--plot", ""], "needs a file name"),
+    (["--json", ""], "needs a file name"),
     (["--json", "/nonexistent/dir/x.json"], "does not exist"),
     (["--plot", "/nonexistent/dir/x.png"], "does not exist"),
     (["--json", "{tmp}"], "is a folder"),
@@ -361,6 +368,9 @@ def test_ctrl_c_writes_what_is_done_and_exits_130(tmp_path):
     assert proc.returncode == 130
     assert "Traceback" not in err and "interrupted after 1 of 6" in err     # 3 inits x 2 depths
     assert json.loads(path.read_text())["runs"][0]["init"] == "he"
+    # the finished run's table, and no table row of the unfinished ones
+    assert "depth 2:" in out and "\nhe " in out and "1 networks in" in out and "before the interrupt" in out
+    assert "\nxavier " not in out
 
 
 def test_help_documents_the_rules(capsys):
@@ -419,7 +429,7 @@ def test_source_folder_without_kernels_says_what_to_run(tmp_path):
 
 
 @pytest.mark.parametrize("module, words", [("fastinit.torch", "pip install torch"),
-                                           ("fastinit.dask", "fastinit[dask]")])
+                                           ("fastinit.dask", "fastinit-philox[dask]")])
 def test_optional_engines_say_how_to_get_them(module, words):
     engine = module.split(".")[1]
     code = (f"import sys; sys.modules[{engine!r}] = None; sys.modules[{engine!r} + '.array'] = None\n"
@@ -454,7 +464,7 @@ def test_each_seed_makes_its_own_data_and_weights():
     assert again.history["loss"] == b.history["loss"]              # seed 1 alone: the same run
 
 
-@pytest.mark.parametrize("bad", ["0", "x", "1,-2", "", "2000"])
+@pytest.mark.parametrize("bad", ["0", "x", "1,-2", "", "2000", "-1,2", "-3"])
 def test_bad_seeds_are_one_line_and_exit_2(bad, capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["compare", "--seeds", bad])

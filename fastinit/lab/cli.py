@@ -242,6 +242,9 @@ def _check_path(option, path, err):
     """An output file's folder must exist and the path must not be a folder."""
     if path is None or path == "-":
         return True
+    if not path.strip():
+        err.write(f"fastinit compare: error: {option} needs a file name, got {path!r}\n")
+        return False
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         err.write(f"fastinit compare: error: {option} {path!r} is a folder; give a file name\n")
@@ -268,6 +271,10 @@ def _check_plot(path, err):
     if path == "-":
         err.write("fastinit compare: error: --plot needs a file name, not '-'\n")
         return False
+    if os.path.isdir(path):        # before the .png is added: never <folder>.png beside it
+        err.write(f"fastinit compare: error: --plot {path!r} is a folder; give a file name "
+                  f"(e.g. {os.path.join(path, 'compare.png')!r})\n")
+        return False
     written, ext = plot_path(path)
     if not _check_path("--plot", written, err):
         return False
@@ -288,7 +295,9 @@ def _check_plot(path, err):
 
 def _check(args, cfg, err):
     """Every check that can fail before training; False after one line on err."""
-    if args.plot and not _check_plot(args.plot, err):
+    if args.plot is not None and not _check_path("--plot", args.plot, err):
+        return False
+    if args.plot is not None and not _check_plot(args.plot, err):
         return False
     if not _check_path("--json", args.json, err):
         return False
@@ -334,20 +343,43 @@ def compare(args, out=None, err=None):
     except KeyboardInterrupt:
         total = len(ex.seeds_of(cfg)) * len(cfg.depths) * len(cfg.inits) * len(cfg.activations)
         err.write(f"\nfastinit compare: interrupted after {len(runs)} of {total} networks\n")
-        if args.json and runs:
+        if runs:
+            _report(cfg, runs, table, args, time.perf_counter() - t0, interrupted=True)
+        if args.json is not None and runs:
             _write_json(cfg, runs, args.json, out, err)
+        if runs:
+            _next_steps(cfg, args, table)
         return 130
     seconds = time.perf_counter() - t0
+    _report(cfg, runs, table, args, seconds)
+    if args.json is not None:
+        _write_json(cfg, runs, args.json, out, table)
+    if args.plot is not None:
+        written, ext = plot_path(args.plot)
+        report.plot([r for r in runs if r.seed == ex.seeds_of(cfg)[0]], written, ext)
+        print(f"wrote {written}", file=table)
+    _next_steps(cfg, args, table)
+    return 0
+
+
+def _report(cfg, runs, table, args, seconds, interrupted=False):
+    """The tables of the finished ``runs``, their legend, the rules, and
+    what to try next, in 100 columns."""
     seeds = ex.seeds_of(cfg)
-    lrs = ", ".join(f"{ex.default_lr(d) if cfg.lr is None else cfg.lr:.3g}" for d in cfg.depths)
-    print(f"fastinit compare: {cfg.data} ({len(runs) and runs[0].chance:.2f} chance), MLP "
-          f"{'/'.join(map(str, cfg.depths))} hidden layers of {cfg.width}, softmax output, "
-          f"{cfg.epochs} epochs, lr {lrs}, momentum {cfg.momentum}, "
-          f"gradient-norm clip {cfg.clip if cfg.clip is not None else 'none'}, batch {cfg.batch_size}, "
-          + (f"seeds {_span(seeds)}" if len(seeds) > 1 else f"seed {cfg.seed}") + f", {cfg.dtype}",
-          file=table)
+    if cfg.lr is None:
+        lrs = ", ".join(f"{ex.default_lr(d):.3g} at depth {d}" for d in cfg.depths)
+    else:
+        lrs = f"{cfg.lr:.3g}"
+    head = (f"fastinit compare: {cfg.data} ({len(runs) and runs[0].chance:.2f} chance), MLP of "
+            f"{'/'.join(map(str, cfg.depths))} hidden layers of {cfg.width} units, softmax output; "
+            f"{cfg.epochs} epochs of SGD, learning rate {lrs}, momentum {cfg.momentum}, "
+            f"gradient-norm clip {cfg.clip if cfg.clip is not None else 'none'}, batch {cfg.batch_size}, "
+            + (f"seeds {_span(seeds)}" if len(seeds) > 1 else f"seed {cfg.seed}") + f", {cfg.dtype}")
+    print(textwrap.fill(head, WIDTH), file=table)
     for depth in cfg.depths:
         at = [r for r in runs if r.depth == depth]
+        if not at:
+            continue
         if len(seeds) > 1:
             print(f"\ndepth {depth}, outcomes over {len(seeds)} seeds (each: its own data split, "
                   "weights and batch order):", file=table)
@@ -355,34 +387,42 @@ def compare(args, out=None, err=None):
         else:
             print(f"\ndepth {depth}:", file=table)
             print(report.table(at), file=table)
-    if len(cfg.depths) > 1:
+    if len(cfg.depths) > 1 and len({r.depth for r in runs}) > 1:
         print("\noutcome (epochs to target) by init and depth"
               + (f", over {len(seeds)} seeds:" if len(seeds) > 1 else ":"), file=table)
         print(report.matrix(runs), file=table)
-    first = [r for r in runs if r.seed == seeds[0]]
     note = ex.sigmoid_note(runs)
     if note:
-        print("\n" + textwrap.fill(note, 100), file=table)
+        print("\n" + textwrap.fill(note, WIDTH), file=table)
     print(file=table)
-    print("std first/last: activation std of the first and last hidden layer at init; grad first/last:",
-          file=table)
-    print("ratio of the first to the last layer's gradient norm at init; units: distinct units per",
-          file=table)
-    print("hidden layer (n xdepth) at init and after training; test acc after the last epoch; epochs:",
-          file=table)
-    print(f"the first epoch at {ex.TARGET:.0%} of the way from chance to 1.", file=table)
+    print(textwrap.fill(report.LEGEND.format(target=ex.TARGET), WIDTH), file=table)
     print("Diagnosis at init, first match wins:", file=table)
-    print(report.rules_text(), file=table)
+    print(_wrapped(report.rules_text()), file=table)
     print("Outcome after training:", file=table)
-    print(report.outcomes_text(), file=table)
-    print(f"\n{len(runs)} networks in {seconds:.1f} s", file=table)
-    if args.json:
-        _write_json(cfg, runs, args.json, out, table)
-    if args.plot:
-        written, ext = plot_path(args.plot)
-        report.plot(first, written, ext)
-        print(f"wrote {written}", file=table)
-    return 0
+    print(_wrapped(report.outcomes_text()), file=table)
+    print(f"\n{len(runs)} networks in {seconds:.1f} s" + (" before the interrupt" if interrupted else ""),
+          file=table)
+
+
+def _next_steps(cfg, args, table):
+    """What to try next: the options this run did not use."""
+    tips = []
+    if not cfg.seeds:
+        tips.append("--seeds 5 for rates over five seeds")
+    if not args.plot:
+        tips.append("--plot FILE.png for the per-layer figure")
+    if not args.json:
+        tips.append("--json FILE for every number and each run's 'why'")
+    if tips:
+        print(textwrap.fill("Next: " + "; ".join(tips) + "; --help for every option.", WIDTH), file=table)
+
+
+WIDTH = report.WIDTH   # every line of the report fits this many columns
+
+
+def _wrapped(text):
+    """Indented rule lines wrapped to WIDTH, continuations under their text."""
+    return "\n".join(textwrap.fill(line, WIDTH, subsequent_indent="     ") for line in text.splitlines())
 
 
 def _span(seeds):
@@ -412,9 +452,27 @@ def bench(args, out=None):
     return 0
 
 
+def _joined_values(argv):
+    """``--seeds -1,2`` as ``--seeds=-1,2``: argparse reads a value that
+    starts with '-' (and is not a plain negative number) as an option, and
+    would say "expected one argument" instead of what is wrong with it."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--seeds" and i + 1 < len(argv) and argv[i + 1][:1] == "-" and argv[i + 1][1:2].isdigit():
+            out.append(f"{a}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_values(argv))
     if args.command is None:   # python -m fastinit alone: the help
         parser.print_help()
         return 0

@@ -2,6 +2,7 @@
 JSON and the figure."""
 import json
 import math
+import textwrap
 
 import numpy as np
 
@@ -18,24 +19,40 @@ def _num(x, fmt=".2g"):
     return format(x, fmt)
 
 
-def _units(units):
-    """Distinct units per hidden layer, compressed: '64 x8' or '1 x8'."""
-    if len(set(units)) == 1:
-        return f"{units[0]} x{len(units)}"
-    return ",".join(str(u) for u in units)
+def _units(before, after):
+    """Distinct units per hidden layer at init and after training,
+    compressed: '64/64 x8', '1/1 x8', or per layer '1,2/1,2'."""
+    if len(set(before)) == 1 and len(set(after)) == 1:
+        return f"{before[0]}/{after[0]} x{len(before)}"
+    return ",".join(map(str, before)) + "/" + ",".join(map(str, after))
 
 
-COLUMNS = ("init", "activation", "std first", "std last", "grad first/last", "units init",
-           "units after", "test acc", "diagnosis", "outcome", "epochs", "why")
+COLUMNS = ("init", "act", "std 1st", "std last", "grad ratio", "units", "acc", "diagnosis", "outcome",
+           "epochs")
+# What the columns mean, printed under every table (the table fits 100 columns).
+LEGEND = ("std 1st/last: activation std of the first and last hidden layer at init; grad ratio: "
+          "first / last hidden layer's gradient norm at init; units: distinct units per hidden layer "
+          "at init / after training (x depth); acc: test accuracy after the last epoch; epochs: the "
+          "first epoch at {target:.0%} of the way from chance to 1 ('why' of every run: --json).")
 
 
-def _grid(header, rows):
+WIDTH = 100   # the report's lines fit this many columns
+
+
+def _grid(header, rows, width=WIDTH):
+    """Columns padded to their widest cell; a last column that would pass
+    ``width`` wraps onto lines of its own under its start."""
     widths = [max(len(c), *(len(row[k]) for row in rows)) if rows else len(c)
               for k, c in enumerate(header)]
+    start = sum(widths[:-1]) + 2 * (len(widths) - 1)
+    room = max(width - start, len(header[-1]), 16)
+    widths[-1] = min(widths[-1], room)
     line = "  ".join(c.ljust(w) for c, w in zip(header, widths)).rstrip()
     out = [line, "-" * len(line)]
     for row in rows:
-        out.append("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+        last = textwrap.wrap(row[-1], room) or [""]
+        out.append("  ".join(v.ljust(w) for v, w in zip(row[:-1] + (last[0],), widths)).rstrip())
+        out.extend(" " * start + more for more in last[1:])
     return "\n".join(out)
 
 
@@ -45,13 +62,13 @@ def table(runs):
     for r in runs:
         s = r.summary()
         rows.append((s["init"], s["activation"], _num(s["first_act_std"]), _num(s["last_act_std"]),
-                     _num(s["grad_ratio"]), _units(s["distinct_units_init"]),
-                     _units(s["distinct_units_after"]), _num(s["test_accuracy"], ".3f"),
-                     s["diagnosis"], s["outcome"], _num(s["epochs_to_target"], "d"), s["why"]))
+                     _num(s["grad_ratio"]), _units(s["distinct_units_init"], s["distinct_units_after"]),
+                     _num(s["test_accuracy"], ".3f"), s["diagnosis"], s["outcome"],
+                     _num(s["epochs_to_target"], "d")))
     return _grid(COLUMNS, rows)
 
 
-RATE_COLUMNS = ("init", "activation", "learned", "partial", "stalled", "diverged",
+RATE_COLUMNS = ("init", "act", "learned", "partial", "stalled", "diverged",
                 "epochs (median, range)", "diagnosis at init")
 
 
