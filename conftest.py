@@ -7,6 +7,12 @@ would."""
 import pytest
 
 
+def pytest_addoption(parser):
+    parser.addoption("--benchmark-heavy", action="store_true", default=False,
+                     help="with --benchmark-only: also the heavy sections (at scale, whole models, "
+                          "a busy machine), several minutes more")
+
+
 def pytest_ignore_collect(collection_path, config):
     bench_only = bool(config.getoption("benchmark_only", default=False))
     parts = collection_path.parts

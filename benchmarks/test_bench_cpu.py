@@ -19,20 +19,27 @@ import mkl_peer  # noqa: E402
 
 
 def interleaved(fns, seconds=0.6, number=1):
-    """Best time per call of each function, timed over loops of ``number``
-    calls (many for sub-microsecond calls), the functions interleaved so
-    that a noisy neighbour slows all of them alike."""
+    """Per round, the time per call of each function, timed over loops of
+    ``number`` calls (many for sub-microsecond calls), the functions
+    interleaved so that a noisy neighbour slows all of them alike: one list
+    of round times per function."""
     for f in fns:
         f()
-    best = [float("inf")] * len(fns)
+    rounds = [[] for _ in fns]
     end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
+    while time.perf_counter() < end or len(rounds[0]) < 3:
         for k, f in enumerate(fns):
             t0 = time.perf_counter()
             for _ in range(number):
                 f()
-            best[k] = min(best[k], (time.perf_counter() - t0) / number)
-    return best
+            rounds[k].append((time.perf_counter() - t0) / number)
+    return rounds
+
+
+def ratio_of(other, ours):
+    """(best ratio, q1, q3 of the per-round ratios) of two lists of round times."""
+    ratios = sorted(o / f for o, f in zip(other, ours))
+    return min(other) / min(ours), ratios[len(ratios) // 4], ratios[(3 * len(ratios)) // 4]
 
 
 @pytest.fixture
@@ -66,7 +73,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_against_mkl_philox(case, mkl, one_thread, cpu_results, benchmark):
+def test_against_mkl_philox(case, mkl, one_thread, cpu_results, self_timed):
     name, dtype, side, kind, method, target = case
     buf = np.empty((side, side), dtype)
     g = fastinit.Generator(0)
@@ -77,20 +84,22 @@ def test_against_mkl_philox(case, mkl, one_thread, cpu_results, benchmark):
         ours = lambda: g.uniform(out=buf, stream=0)
         theirs = lambda: mkl.uniform(buf)
     t_ours, t_mkl = interleaved([ours, theirs], 0.4 if side <= 1024 else 1.5)
-    cpu_results[name] = (t_mkl / t_ours, target)
-    benchmark.pedantic(ours, rounds=1)
+    r, lo, hi = ratio_of(t_mkl, t_ours)
+    cpu_results[name] = (r, target, lo, hi)
+    self_timed()
 
 
-def test_normal_against_the_write_floor(one_thread, cpu_results, benchmark):
+def test_normal_against_the_write_floor(one_thread, cpu_results, self_timed):
     buf = np.empty((4096, 4096), np.float32)
     g = fastinit.Generator(0)
     t_ours, t_floor = interleaved([lambda: g.normal(out=buf, stream=0), lambda: buf.fill(1.0)], 1.5)
     # reported as floor / fastinit: at least 1 / 1.8 means within 1.8x of the floor
-    cpu_results["normal float32 4096x4096: write floor (fill) / fastinit"] = (t_floor / t_ours, 1 / 1.8)
-    benchmark.pedantic(lambda: None, rounds=1)
+    r, lo, hi = ratio_of(t_floor, t_ours)
+    cpu_results["normal float32 4096x4096: write floor (fill) / fastinit"] = (r, 1 / 1.8, lo, hi)
+    self_timed()
 
 
-def test_per_call_against_numpy(one_thread, cpu_results, benchmark):
+def test_per_call_against_numpy(one_thread, cpu_results, self_timed):
     rng = np.random.default_rng(0)
     b = np.empty((1, 1), np.float32)
     s = np.float32(np.sqrt(2.0))
@@ -100,17 +109,18 @@ def test_per_call_against_numpy(one_thread, cpu_results, benchmark):
         np.multiply(b, s, out=b)          # b *= s
 
     ours, theirs = interleaved([lambda: fastinit.he_normal((1, 1), out=b, seed=0), numpy_out], 1.5, 2000)
-    cpu_results["he_normal((1, 1), out=b, seed=0) vs NumPy standard_normal(out=b); b *= s"] = (
-        theirs / ours, 6.0)
+    r, lo, hi = ratio_of(theirs, ours)
+    cpu_results["he_normal((1, 1), out=b, seed=0) vs NumPy standard_normal(out=b); b *= s"] = (r, 6.0, lo, hi)
     s8 = np.float32(np.sqrt(2.0 / 8))
     ours, theirs = interleaved([lambda: fastinit.he_normal((8, 8), seed=0),
                                 lambda: rng.standard_normal((8, 8), dtype=np.float32) * s8], 1.5, 2000)
-    cpu_results["he_normal((8, 8), seed=0) vs NumPy standard_normal((8, 8)) * s"] = (theirs / ours, 5.0)
-    benchmark.pedantic(lambda: None, rounds=1)
+    r, lo, hi = ratio_of(theirs, ours)
+    cpu_results["he_normal((8, 8), seed=0) vs NumPy standard_normal((8, 8)) * s"] = (r, 5.0, lo, hi)
+    self_timed()
 
 
 @pytest.mark.parametrize("name, target", [("he_uniform", 3.0), ("he_normal", 7.0)])
-def test_at_the_avx2_level_against_numpy(name, target, one_thread, cpu_results, benchmark):
+def test_at_the_avx2_level_against_numpy(name, target, one_thread, cpu_results, self_timed):
     if "avx2" not in fastinit.simd_levels():
         pytest.skip("no AVX2 on this CPU")
     before = fastinit.simd_level()
@@ -127,5 +137,6 @@ def test_at_the_avx2_level_against_numpy(name, target, one_thread, cpu_results, 
         t_ours, t_np = interleaved([lambda: f(buf.shape, out=buf, seed=0), theirs], 0.8)
     finally:
         fastinit.set_simd_level(before)
-    cpu_results[f"{name} float32 1024x1024 at the AVX2 level vs NumPy"] = (t_np / t_ours, target)
-    benchmark.pedantic(lambda: None, rounds=1)
+    r, lo, hi = ratio_of(t_np, t_ours)
+    cpu_results[f"{name} float32 1024x1024 at the AVX2 level vs NumPy"] = (r, target, lo, hi)
+    self_timed()

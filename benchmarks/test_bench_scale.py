@@ -28,8 +28,12 @@ import pytest
 import fastinit
 
 
+pytestmark = pytest.mark.heavy   # with --benchmark-heavy only
+
+
 def best(fn, rounds=2):
-    """The best time of fn(); what it returns is freed after the clock stops."""
+    """The times of ``rounds`` calls of fn() after one warm-up; what it
+    returns is freed after the clock stops."""
     fn()
     times = []
     for _ in range(rounds):
@@ -37,10 +41,15 @@ def best(fn, rounds=2):
         made = fn()
         times.append(time.perf_counter() - t0)
         del made
-    return min(times)
+    return times
 
 
-def test_torch_at_scale(benchmark, scale_results):
+def ratio(other, ours, target):
+    """(best / best, target, lowest, highest cross ratio) of two lists of times."""
+    return min(other) / min(ours), target, min(other) / max(ours), max(other) / min(ours)
+
+
+def test_torch_at_scale(self_timed, scale_results):
     torch = pytest.importorskip("torch")
     import torch.nn.init as tinit
     import fastinit.torch as finit
@@ -51,15 +60,15 @@ def test_torch_at_scale(benchmark, scale_results):
         fastinit.set_num_threads(threads)
         t_torch = best(lambda: tinit.normal_(emb, std=0.02))
         t_fast = best(lambda: finit.normal_(emb, std=0.02, seed=0))
-        scale_results[f"normal_ 262144x2304 float32, {threads} thread(s)"] = (
-            t_torch / t_fast, 2.5 if threads == 1 else 5.0)
+        scale_results[f"normal_ 262144x2304 float32, {threads} thread(s)"] = ratio(
+            t_torch, t_fast, 2.5 if threads == 1 else 5.0)
     emb = None   # free it before the next case
     torch.set_num_threads(1)
     fastinit.set_num_threads(1)
     w = torch.empty(4096, 4096)
-    ratio = best(lambda: tinit.kaiming_uniform_(w, a=math.sqrt(5)), 3) / best(
-        lambda: finit.kaiming_uniform_(w, a=math.sqrt(5), seed=0), 3)
-    scale_results["kaiming_uniform_ 4096x4096, 1 thread"] = (ratio, 4.0)
+    scale_results["kaiming_uniform_ 4096x4096, 1 thread"] = ratio(
+        best(lambda: tinit.kaiming_uniform_(w, a=math.sqrt(5)), 3),
+        best(lambda: finit.kaiming_uniform_(w, a=math.sqrt(5), seed=0), 3), 4.0)
     torch.set_num_threads(cpus)
     fastinit.set_num_threads(cpus)
     blocks = [torch.nn.Sequential(torch.nn.Linear(1024, 4096), torch.nn.Linear(4096, 1024))
@@ -72,12 +81,12 @@ def test_torch_at_scale(benchmark, scale_results):
                 if hasattr(m, "reset_parameters"):
                     m.reset_parameters()
 
-    ratio = best(own) / best(lambda: finit.reset_parameters_(model, seed=0))
-    scale_results[f"reset_parameters_ 12-block stack, {cpus} threads"] = (ratio, 4.0)
-    benchmark.pedantic(lambda: None, rounds=1)
+    scale_results[f"reset_parameters_ 12-block stack, {cpus} threads"] = ratio(
+        best(own), best(lambda: finit.reset_parameters_(model, seed=0)), 4.0)
+    self_timed()
 
 
-def test_dask_two_workers_against_one(benchmark, scale_results):
+def test_dask_two_workers_against_one(self_timed, scale_results):
     pytest.importorskip("dask.array")
     distributed = pytest.importorskip("distributed")
     import fastinit.dask as fd
@@ -91,8 +100,8 @@ def test_dask_two_workers_against_one(benchmark, scale_results):
                 x = fd.he_normal((2 ** 15, 2 ** 15), chunks=(2 ** 10, 2 ** 15), seed=0)
                 x.sum().compute()   # warm the workers
                 times[workers] = best(x.sum().compute)
-    scale_results["dask he_normal 2**30 .sum(), 2 workers vs 1"] = (times[1] / times[2], 1.7)
-    benchmark.pedantic(lambda: None, rounds=1)
+    scale_results["dask he_normal 2**30 .sum(), 2 workers vs 1"] = ratio(times[1], times[2], 1.7)
+    self_timed()
 
 
 def zoo(torch):
@@ -112,7 +121,7 @@ def zoo(torch):
     })
 
 
-def test_torch_models_at_scale(benchmark, scale_results):
+def test_torch_models_at_scale(self_timed, scale_results):
     torch = pytest.importorskip("torch")
     import torch.nn.init as tinit
     import fastinit.torch as finit
@@ -120,8 +129,8 @@ def test_torch_models_at_scale(benchmark, scale_results):
     torch.set_num_threads(1)
     fastinit.set_num_threads(1)
     emb = torch.empty(262144, 2304, dtype=torch.bfloat16)
-    ratio = best(lambda: tinit.normal_(emb, std=0.02)) / best(lambda: finit.normal_(emb, std=0.02, seed=0))
-    scale_results["normal_ 262144x2304 bfloat16, 1 thread"] = (ratio, 2.5)
+    scale_results["normal_ 262144x2304 bfloat16, 1 thread"] = ratio(
+        best(lambda: tinit.normal_(emb, std=0.02)), best(lambda: finit.normal_(emb, std=0.02, seed=0)), 2.5)
     emb = None   # free it before the next case
     torch.set_num_threads(2)
     fastinit.set_num_threads(2)
@@ -134,21 +143,21 @@ def test_torch_models_at_scale(benchmark, scale_results):
                 if callable(reset):
                     reset()
 
-    ratio = best(own) / best(lambda: finit.reset_parameters_(model, seed=0))
-    scale_results["reset_parameters_ every module kind, 2 threads"] = (ratio, 3.0)
+    scale_results["reset_parameters_ every module kind, 2 threads"] = ratio(
+        best(own), best(lambda: finit.reset_parameters_(model, seed=0)), 3.0)
     model = None
     try:
         import transformers
     except ImportError:
-        benchmark.pedantic(lambda: None, rounds=1)
+        self_timed()
         return
     config = transformers.GPT2Config()
 
     def ours():
         with finit.init_context(seed=0):
             model = transformers.GPT2LMHeadModel(config)
-        return model     # kept: a model freed inside the context would never be drawn
+        return model
 
-    ratio = best(lambda: transformers.GPT2LMHeadModel(config)) / best(ours)
-    scale_results["GPT2LMHeadModel(GPT2Config()) init_context, 2 threads"] = (ratio, 5.0)
-    benchmark.pedantic(lambda: None, rounds=1)
+    scale_results["GPT2LMHeadModel(GPT2Config()) init_context, 2 threads"] = ratio(
+        best(lambda: transformers.GPT2LMHeadModel(config)), best(ours), 5.0)
+    self_timed()

@@ -219,10 +219,12 @@ def _randperm(context, n, *, generator=None, out=None, **kwargs):
     return perm.to(**made).requires_grad_(grad)
 
 
+# torch.nn.init's functions that check for overrides, each read once
+_NN_HOOKED = (_tinit.uniform_, _tinit.normal_, _tinit.kaiming_uniform_)
 _HANDLERS = {
-    _tinit.uniform_: _nn(_ft.uniform_),
-    _tinit.normal_: _nn(_ft.normal_),
-    _tinit.kaiming_uniform_: _nn(_ft.kaiming_uniform_),
+    _NN_HOOKED[0]: _nn(_ft.uniform_),
+    _NN_HOOKED[1]: _nn(_ft.normal_),
+    _NN_HOOKED[2]: _nn(_ft.kaiming_uniform_),
     T.uniform_: _method(_ft.uniform_, {"from": "a", "to": "b"}),
     T.normal_: _method(_ft.normal_, {}),
     T.random_: _random_,
@@ -240,7 +242,7 @@ for _name in ("normal", "bernoulli", "multinomial", "poisson", "randint_like"):
 # A torch.nn.init function reaches the mode as whatever object its module's
 # global holds: a wrapper when a library patched it (transformers guards
 # torch.nn.init this way). Same name, same job.
-_BY_NAME = {f.__name__: _HANDLERS[f] for f in (_tinit.uniform_, _tinit.normal_, _tinit.kaiming_uniform_)}
+_BY_NAME = {f.__name__: _HANDLERS[f] for f in _NN_HOOKED}
 
 
 _TENSOR = (T,)
