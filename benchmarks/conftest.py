@@ -14,7 +14,7 @@ RESULTS = collections.defaultdict(dict)   # group -> impl -> (median, q1, q3) se
 BUSY = {}   # test_bench_busy: seconds of `fastinit compare` with all cores busy
 SCALE = {}  # test_bench_scale: case -> (ratio, target, low, high)
 CPU = {}    # test_bench_cpu: case -> (ratio, target or None, low, high)
-HEAVY = "run the heavy sections (at scale, whole models, a busy machine) with --benchmark-heavy"
+HEAVY = "the heavy sections (at scale, whole models, a busy machine) run with --benchmark-heavy"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -131,7 +131,7 @@ def pytest_terminal_summary(terminalreporter, config):
         for case in missed:
             tr.write_line(f"MISSED: {case}")
     if not config.getoption("benchmark_heavy", default=False):
-        tr.write_line(f"\n(the default run leaves out the heavy sections: {HEAVY})")
+        tr.write_line(f"\nNot in this run: {HEAVY}.")
 
 
 def _ratio(other, ours):
