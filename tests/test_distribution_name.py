@@ -64,3 +64,9 @@ def test_the_scan_would_catch_a_slip():
     assert set(requirements(" --force-reinstall fastinit")) & THEIRS
     assert not set(requirements(" 'fastinit-philox[torch]' torch==2.13.0")) & THEIRS
     assert not set(requirements(' -e ".[test,plot]"')) & THEIRS
+
+
+def test_the_readme_installs_torchs_cpu_build_before_the_extra():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    at = text.index("pip install 'fastinit-philox[torch]'")
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in text[at - 300:at]

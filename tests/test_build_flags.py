@@ -1,0 +1,15 @@
+"""How the extension was built, as show_config() says it: no flag twice,
+and no debug info unless FASTINIT_DEBUG=1 asked for it."""
+import fastinit
+from fastinit import _random
+
+
+def test_show_config_names_each_flag_once():
+    flags = _random.build_info()[1].split()
+    assert len(flags) == len(set(flags)), flags
+
+
+def test_a_default_build_has_no_debug_info():
+    flags = _random.build_info()[1].split()
+    assert "-g" not in flags
+    assert fastinit.have_openmp() == ("-fopenmp" in flags or any("openmp" in f for f in flags))
