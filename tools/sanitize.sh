@@ -21,7 +21,7 @@ python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 # A regular (non-editable) build into this venv only: the sources' in-place
 # extension of an editable install is left alone.
-CC="$cc" CFLAGS="$flags" LDFLAGS="$flags" \
+FASTINIT_DEBUG=1 CC="$cc" CFLAGS="$flags" LDFLAGS="$flags" \
     "$venv/bin/python" -m pip install --quiet --no-cache-dir --force-reinstall ".[test]"
 
 asan=$("$cc" -print-file-name=libasan.so)
