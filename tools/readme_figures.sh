@@ -18,7 +18,8 @@ run --seeds 5 --depth 30 --activation relu --init he,lecun,xavier --data blobs -
     > "$out/depth30-blobs-noclip.txt"
 run --seeds 5 --data digits > "$out/digits-seeds5.txt"
 (cd / && python -m fastinit bench --quick) > "$out/bench-quick.txt"
-pytest --benchmark-only -p no:cacheprovider > "$out/benchmarks.txt"
+# the README's speed block and command times: measured and written by one script
+python tools/readme_numbers.py
 # the C-level figures: the fills at every level, and the transforms and the
 # fused output measured for 0.3.0 and not built
 for tool in bench_fills bench_transforms bench_fused; do
