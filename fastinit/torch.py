@@ -14,7 +14,8 @@ The seed is honoured for every tensor, never dropped:
 
 * a CPU float32/float64 contiguous tensor is filled in place, zero-copy;
 * float16 and bfloat16 tensors get the float32 draw of the same call rounded
-  to nearest-even (the bits ``.to(dtype)`` gives); non-contiguous tensors
+  to nearest-even (the bits ``.to(dtype)`` gives; a uniform value that
+  would round to the top stays below it, as torch's does); non-contiguous tensors
   and views get exactly the values of a contiguous tensor of the same
   shape; tensors on other devices get the CPU draw, copied;
 * a meta tensor has no memory to fill and raises (``init_context`` leaves
