@@ -79,6 +79,8 @@ def run_benchmarks():
                          timeout=3600)
     if res.returncode != 0:
         raise SystemExit(f"the benchmark run failed:\n{res.stdout[-3000:]}\n{res.stderr[-2000:]}")
+    (ROOT / "readme-figures").mkdir(exist_ok=True)
+    (ROOT / "readme-figures" / "benchmarks.txt").write_text(res.stdout)
     sections, name = {}, None
     for line in res.stdout.splitlines():
         head = re.match(r"=+ (.*?) =+$", line)
@@ -121,6 +123,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only check that every block is there")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each timed command")
+    parser.add_argument("--speed-only", action="store_true", help="only the benchmark block")
     args = parser.parse_args(argv)
     text = README.read_text(encoding="utf-8")
     found = {m.group(2) for m in BLOCK.finditer(text)}
@@ -132,10 +135,12 @@ def main(argv=None):
         return
     when, cpu = datetime.date.today().isoformat(), cpu_name()
     sections = run_benchmarks()
-    times = measure_times(args.rounds)
-    README.write_text(splice(text, {"speed": speed_block(sections, when, cpu),
-                                    "times": times_block(times, when, cpu)}), encoding="utf-8")
-    print(f"README.md: wrote the blocks {', '.join(BLOCKS)} ({cpu}, {when})")
+    blocks = {"speed": speed_block(sections, when, cpu)}
+    if not args.speed_only:
+        blocks["times"] = times_block(measure_times(args.rounds), when, cpu)
+    README.write_text(splice(text, blocks), encoding="utf-8")
+    print(f"README.md: wrote the blocks {', '.join(blocks)} ({cpu}, {when}); the benchmark output is in "
+          "readme-figures/benchmarks.txt")
 
 
 if __name__ == "__main__":
