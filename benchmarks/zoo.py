@@ -34,12 +34,13 @@ def cpu_name():
     return platform.processor() or platform.machine()
 
 
-def families(every):
-    """(family, name, build) of every model to time."""
+def families(every, names=()):
+    """(family, name, build) of every model to time (every ``every``-th, and
+    any of ``names``)."""
     out = []
     try:
         import timm
-        for name in timm.list_models()[::every]:
+        for name in sorted(set(timm.list_models()[::every]) | (set(names) & set(timm.list_models()))):
             out.append(("timm", name, lambda name=name: timm.create_model(name, pretrained=False)))
     except ImportError:
         print("timm not installed: its models are skipped", file=sys.stderr)
@@ -87,6 +88,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", default=None, help="write every model's times here")
     parser.add_argument("--only", default=None, help="a comma-separated list of families")
+    parser.add_argument("--models", default=None, help="a comma-separated list of model names")
     args = parser.parse_args(argv)
 
     import torch
@@ -102,8 +104,10 @@ def main(argv=None):
         return run
 
     rows = []
-    for family, name, build in families(args.every):
+    for family, name, build in families(args.every, args.models.split(",") if args.models else ()):
         if args.only and family not in args.only.split(","):
+            continue
+        if args.models and name not in args.models.split(","):
             continue
         try:
             warm = timed(build)                           # warm up: imports, first allocations
