@@ -54,7 +54,14 @@ from types import FunctionType
 import numpy as np
 import torch
 import torch.nn.init as _tinit
-from torch.overrides import TorchFunctionMode, redispatch_function
+from torch.overrides import TorchFunctionMode
+
+try:
+    from torch.overrides import redispatch_function
+except ImportError:            # an older torch: a Python function's inner calls go unseen
+    def redispatch_function(func, types, args, kwargs):
+        with torch.overrides._pop_mode_temporarily():
+            return func(*args, **kwargs)
 
 import fastinit as _fi
 from fastinit import torch as _ft
