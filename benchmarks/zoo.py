@@ -17,21 +17,11 @@ CPU.
 import argparse
 import gc
 import json
-import platform
 import statistics
 import sys
 import time
 
 
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def families(every, names=()):
@@ -93,6 +83,7 @@ def main(argv=None):
 
     import torch
     import fastinit
+    from fastinit._config import cpu_name
     import fastinit.torch as finit
     torch.set_num_threads(args.threads)
     fastinit.set_num_threads(args.threads)

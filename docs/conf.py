@@ -22,6 +22,7 @@ import subprocess
 import sys
 
 import fastinit
+from fastinit._config import cpu_name
 
 HERE = pathlib.Path(__file__).resolve().parent
 GENERATED = HERE / "_generated"
@@ -55,14 +56,6 @@ html_context = {"default_mode": "light"}
 html_sidebars = {page: [] for page in ("index", "experiment", "performance", "changelog")}
 
 
-def cpu_name():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def run(args, out):

@@ -8,7 +8,20 @@ import numpy as np
 
 from fastinit import _random, _threads
 
-__all__ = ["show_config"]
+__all__ = ["show_config", "cpu_name"]
+
+
+def cpu_name():
+    """The CPU's model name (Linux's /proc/cpuinfo), else what the platform
+    says: named beside every measured figure (docs, README, benchmarks)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def _blas():
@@ -28,7 +41,8 @@ def config():
     quota = _threads._quota_cpus()
     return {
         "fastinit": {"version": __version__, "python": sys.version.split()[0],
-                     "numpy": np.__version__, "machine": f"{platform.system()} {platform.machine()}"},
+                     "numpy": np.__version__, "machine": f"{platform.system()} {platform.machine()}",
+                     "cpu": cpu_name()},
         "build": {"compiler": compiler, "flags": flags, "openmp": _random.have_openmp(),
                   "openmp runtime": _random.omp_runtime() or ("none" if not _random.have_openmp()
                                                               else "(not named by this platform)")},
@@ -77,7 +91,7 @@ def show_config(mode="stdout"):
     for section, items in facts.items():
         if section == "fastinit":
             lines.append(f"fastinit {items['version']} (Python {items['python']}, NumPy "
-                         f"{items['numpy']}, {items['machine']})")
+                         f"{items['numpy']}, {items['machine']}, {items['cpu']})")
             continue
         lines.append(f"{section}:")
         if isinstance(items, dict):

@@ -15,12 +15,13 @@ import argparse
 import datetime
 import os
 import pathlib
-import platform
 import re
 import subprocess
 import sys
 import tempfile
 import time
+
+from fastinit._config import cpu_name
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -28,14 +29,6 @@ BLOCKS = ("times", "speed")
 BLOCK = re.compile(r"(<!-- readme_numbers: (\w+) -->\n)(.*?)(<!-- /readme_numbers -->)", re.S)
 
 
-def cpu_name():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def timed(cmd, cwd=ROOT, env=None):
