@@ -343,6 +343,10 @@ def fixed_matmul(a, b, out=None, n_threads=1):
         a = np.ascontiguousarray(a)
     if out is None:
         out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    elif (not isinstance(out, np.ndarray) or out.shape != (a.shape[0], b.shape[1])
+          or out.dtype != a.dtype or not out.flags.c_contiguous or not out.flags.writeable):
+        raise ValueError(f"out must be a writable C-contiguous {a.dtype} array of shape "
+                         f"{(a.shape[0], b.shape[1])}")
     fixed_product(a, b, out, n_threads)
     return out
 
