@@ -104,7 +104,8 @@ def bench_table(text):
 
 def generate():
     GENERATED.mkdir(exist_ok=True)
-    made = [GENERATED / name for name in ("compare.png", "compare.txt", "bench.txt", "machine.rst")]
+    made = [GENERATED / name for name in ("compare-relu.png", "compare-tanh.png", "compare-sigmoid.png",
+                                          "compare.txt", "bench.txt", "machine.rst")]
     key, stamp = sources_key(), GENERATED / "key.txt"
     have = all(p.exists() for p in made)
     fresh = have and stamp.exists() and stamp.read_text() == key

@@ -194,12 +194,13 @@ def build_parser():
     c.add_argument("--json", metavar="FILE", help="write everything, per layer and per epoch, to FILE "
                                                   "('-': to stdout, and the table to stderr)")
     c.add_argument("--plot", metavar="FILE.png",
-                   help="draw a figure (needs matplotlib): for every depth, per init and activation, "
-                        "the activation histograms of every hidden layer at init as a heat map; "
-                        "per activation, the gradient norm of every layer at init and the test "
-                        "accuracy per epoch; with several depths, the final test accuracy by "
-                        "depth; and a caption of what the run shows. The format follows the "
-                        "extension (png, pdf, svg, ...; none: png)")
+                   help="draw one figure per activation (needs matplotlib), written to "
+                        "FILE-<activation>.png: a row per init with the activation histograms of "
+                        "every hidden layer at init (deepest depth) and the diagnosis and outcome "
+                        "in words; below, the gradient norm of every layer at init, the test "
+                        "accuracy per epoch and, with several depths, the final accuracy by depth; "
+                        "and a caption of how to read it. The format follows the extension (png, "
+                        "pdf, svg, ...; none: png)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     b = sub.add_parser("bench", help="time fastinit against NumPy (and PyTorch if installed)",
@@ -259,8 +260,9 @@ def _check_path(option, path, err):
 
 
 def plot_path(path):
-    """The file --plot writes: the path as given, with ".png" added when it
-    has no extension (what matplotlib's savefig does); and its format."""
+    """The name --plot's files are made from (one per activation,
+    ``report.plot_paths``): the path as given, with ".png" added when it has
+    no extension (what matplotlib's savefig does); and its format."""
     ext = os.path.splitext(path)[1].lower().lstrip(".")
     return (path, ext) if ext else (path + ".png", "png")
 
@@ -355,9 +357,10 @@ def compare(args, out=None, err=None):
     if args.json is not None:
         _write_json(cfg, runs, args.json, out, table)
     if args.plot is not None:
-        written, ext = plot_path(args.plot)
-        report.plot([r for r in runs if r.seed == ex.seeds_of(cfg)[0]], written, ext)
-        print(f"wrote {written}", file=table)
+        path, ext = plot_path(args.plot)
+        written = report.plot([r for r in runs if r.seed == ex.seeds_of(cfg)[0]], path, ext)
+        for name in written:
+            print(f"wrote {name}", file=table)
     _next_steps(cfg, args, table)
     return 0
 
@@ -410,7 +413,7 @@ def _next_steps(cfg, args, table):
     if not cfg.seeds:
         tips.append("--seeds 5 for rates over five seeds")
     if not args.plot:
-        tips.append("--plot FILE.png for the per-layer figure")
+        tips.append("--plot FILE.png for a figure per activation")
     if not args.json:
         tips.append("--json FILE for every number and each run's 'why'")
     if tips:

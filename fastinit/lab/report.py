@@ -2,13 +2,13 @@
 JSON and the figure."""
 import json
 import math
+import os
 import textwrap
 
 import numpy as np
 
-from fastinit.lab.experiment import OUTCOMES, RELU_EDGES, RULES, cells
+from fastinit.lab.experiment import OUTCOMES, RULES, cells
 
-FONT = 8   # one font size throughout the figure
 
 
 def _num(x, fmt=".2g"):
@@ -201,36 +201,6 @@ def _outcome_phrase(r):
     return f"{r.outcome} at {r.test_accuracy:.2f}"
 
 
-def caption(runs):
-    """The figure's caption, made from the runs it draws: how to read it, and
-    per activation at the deepest depth, for each init, how the activation
-    spread moves through the layers, the saturation or gradient extremes
-    that set it apart, and how training ended."""
-    runs = _one_seed(runs)
-    depths = sorted({r.depth for r in runs})
-    deep = depths[-1]
-    lines = [f"Seed {runs[0].seed}. Heat maps: one column per hidden layer, colour = the share of "
-             "that layer's units at that activation value, on one colour scale for every panel "
-             "(ReLU: the band under the line is the share exactly 0). Gradient norms are at init, "
-             "per layer (the last point is the output layer); a missing point is exactly zero. Test "
-             f"accuracy at chance: {runs[0].chance:.2f}."]
-    acts = list(dict.fromkeys(r.activation for r in runs))
-    for act in acts:
-        parts = []
-        for r in (r for r in runs if r.activation == act and r.depth == deep):
-            words = [_std_phrase(r)]
-            sat = r.saturated_share()
-            if act != "relu" and sat > 0.5:
-                words.append(f"{sat:.0%} of units saturated")
-            g = r.grad_ratio()
-            if g > 1e3 or 0 < g < 1e-3:
-                words.append(f"first/last gradient ratio {g:.1g}")
-            words.append(_outcome_phrase(r))
-            parts.append(f"{r.init} + {act}: " + ", ".join(words))
-        lines.append(f"{act}, depth {deep}: " + "; ".join(parts) + ".")
-    return "\n".join(lines)
-
-
 def _one_seed(runs):
     """The runs of the first seed (the figure draws one network per cell)."""
     return [r for r in runs if r.seed == runs[0].seed]
@@ -247,183 +217,257 @@ def _styles(inits):
             for k, name in enumerate(inits)}
 
 
-def _heat(r):
-    """(matrix, y edges) of a run's activation histograms: one column per
-    hidden layer, each the share of its units per bin. ReLU's y is log10 of
-    the value; its exact zeros are returned apart (one share per layer)."""
+FONT = 9        # body text: titles, labels, row notes, caption
+SMALL = 8       # tick labels and legends; nothing in a figure is smaller
+DPI = 100       # the saved size: a FIGURE_WIDTH-inch figure is 800 pixels wide
+FIGURE_WIDTH = 8.0
+
+
+def _row_note(r):
+    """The words beside an init's histograms: the diagnosis at init with the
+    figures that set it, then how training ended."""
+    words = [_std_phrase(r)]
+    sat = r.saturated_share()
+    if r.activation != "relu" and sat > 0.5:
+        words.append(f"{sat:.0%} of units saturated")
+    if r.activation == "relu" and r.histograms:
+        z = [h["zero_fraction"] for h in r.histograms]
+        words.append(f"exactly 0: {z[0]:.0%} -> {z[-1]:.0%} of units")
+    g = np.array([d["grad_norm"] for d in r.at_init], float)
+    if not (np.isfinite(g[:-1]) & (g[:-1] > 0)).any():
+        words.append("hidden-layer gradients exactly 0")
+    else:
+        ratio = r.grad_ratio()
+        if ratio > 1e3 or 0 < ratio < 1e-3:
+            words.append(f"gradient first/last {ratio:.1g}")
+    return f"{r.diagnosis} at init: " + "; ".join(words) + f". Then {_outcome_phrase(r)}."
+
+
+def _lesson(rows):
+    """The figure's lesson in one line: which inits ended in which outcome."""
+    parts = []
+    for outcome in ("learned", "partial", "stalled", "diverged"):
+        names = [r.init for r in rows if r.outcome == outcome]
+        if names:
+            parts.append(f"{outcome}: {', '.join(names)}")
+    return "; ".join(parts) + "."
+
+
+def caption(runs, activation):
+    """How to read the figure of ``activation`` (the lessons are in the row
+    notes): what each panel draws, the run's setting and chance."""
+    runs = [r for r in _one_seed(runs) if r.activation == activation]
+    deep = max(r.depth for r in runs)
+    several = len({r.depth for r in runs}) > 1
+    value = "log10 of the positive values; the note gives the share exactly 0" \
+        if activation == "relu" else "the activation value"
+    return (f"Left: each hidden layer's activations at init ({value}), one line per layer, dark "
+            f"first to light last, as Glorot & Bengio 2010, fig. 6. Right: the diagnosis at init "
+            f"and how training ended. Below: the gradient norm of every layer at init (log scale; "
+            f"the last point is the output layer, an init whose hidden gradients are all 0 has "
+            f"no line) and the test accuracy per epoch"
+            + (", then the final accuracy at every depth run" if several else "")
+            + f". Depth {deep}, seed {runs[0].seed}; accuracy at chance {runs[0].chance:.2f}.")
+
+
+def _curve(r):
+    """(x, share per bin for each hidden layer) of a run's histograms: the bin
+    centres (ReLU: log10 of the value), each layer's share of units per bin."""
     total = np.array([max(h["total"], 1) for h in r.histograms], float)
-    counts = np.array([h["counts"] for h in r.histograms], float).T
-    share = counts / total
-    edges = np.asarray(r.histograms[0]["edges"])
+    share = np.array([h["counts"] for h in r.histograms], float) / total[:, None]
+    edges = np.asarray(r.histograms[0]["edges"], float)
     if r.activation == "relu":
-        zeros = np.array([h["zero_fraction"] for h in r.histograms])
-        return share, np.log10(edges), zeros
-    return share, edges, None
+        edges = np.log10(edges)
+    return (edges[:-1] + edges[1:]) / 2, share
 
 
-def figure(runs):
-    """The matplotlib figure (not saved), for the first seed of ``runs``:
+def _wrap(text, inches, size):
+    """``text`` wrapped to lines that fit ``inches`` at ``size`` points (a
+    glyph of DejaVu Sans averages about 0.55 em; 0.6 leaves a margin)."""
+    return textwrap.fill(text, max(int(inches * 72 / (0.6 * size)), 20))
 
-    - per init x activation x depth, the activation distribution of every
-      hidden layer at init as a heat map (layer across, value up, colour the
-      share of the layer's units; as Glorot & Bengio 2010, figure 6, on one
-      colour scale for every panel, ReLU's exact zeros as their own band);
-    - per activation x depth, the gradient norm of every layer at init (log),
-      the test accuracy per epoch, and with several depths, the final test
-      accuracy against depth;
-    - a caption generated by :func:`caption`.
+
+def figure(runs, activation):
+    """The matplotlib figure (not saved) of one activation, for the first
+    seed of ``runs``: the lesson at a glance.
+
+    - one row per init, in the order of ``runs`` (the source documents'
+      order: what not to do first, then the schemes): on the left the
+      activation histogram of every hidden layer at init at the deepest
+      depth, one line per layer, as Glorot & Bengio 2010 (fig. 6) draw them;
+      on the right the diagnosis and the outcome in words, with the figures
+      behind them;
+    - below, the gradient norm of every layer at init (log), the test
+      accuracy per epoch, and with several depths the final accuracy against
+      depth, one colour, line style and marker per init;
+    - a caption of how to read it (:func:`caption`).
+
+    Text is at least ``SMALL`` points at the saved size (``DPI``), and no two
+    text artists overlap (the tests check both through the figure).
     """
-    import textwrap
-
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import LogNorm
+    from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.ticker import MaxNLocator
 
-    plt.rcParams.update({"font.size": FONT, "axes.titlesize": FONT, "axes.labelsize": FONT,
-                         "xtick.labelsize": FONT, "ytick.labelsize": FONT,
-                         "legend.fontsize": FONT, "figure.titlesize": FONT + 2})
-    runs = _one_seed(runs)
+    runs = [r for r in _one_seed(runs) if r.activation == activation]
+    if not runs:
+        raise ValueError(f"activation: no run of {activation!r} to draw")
     depths = sorted({r.depth for r in runs})
+    deep = depths[-1]
+    rows = [r for r in runs if r.depth == deep]
     inits = list(dict.fromkeys(r.init for r in runs))
-    acts = list(dict.fromkeys(r.activation for r in runs))
-    cols = [(a, d) for a in acts for d in depths]
-    by = {(r.init, r.activation, r.depth): r for r in runs}
     style = _styles(inits)
-    width = max(3.0 * len(cols), 8.0)
-    text = caption(runs)
-    wrap = int(width * 15)
-    wrapped = "\n".join(textwrap.fill(line, wrap) for line in text.split("\n"))
-    cap_h = 0.16 * (wrapped.count("\n") + 1) + 0.2
-    rows = [1.15] * len(inits) + [1.7, 1.7] + ([1.7] if len(depths) > 1 else []) + [0.45, cap_h]
-    fig = plt.figure(figsize=(width, sum(rows) + 0.4), layout="constrained")
-    gs = fig.add_gridspec(len(rows), len(cols), height_ratios=rows)
-    cmap = plt.get_cmap("viridis").with_extremes(under="white", bad="white")
-    norm = LogNorm(1e-3, 1.0)
+    layers = len(rows[0].histograms)
+    shades = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(layers, 1)))
 
-    heats = {key: _heat(r) for key, r in by.items() if r.histograms}
-    # ReLU's value range: one per column, every init's layers inside it
-    # (no positive value anywhere: the bins of 0.1 to 10)
-    span = {}
-    for (act, d) in cols:
-        if act != "relu":
-            continue
-        used = [i for name in inits if (name, act, d) in heats
-                for i in np.flatnonzero(np.any(heats[name, act, d][0] > 0, axis=1))]
-        lo, hi = (min(used), max(used) + 1) if used else tuple(np.searchsorted(RELU_EDGES, [0.1, 10.0]))
-        span[act, d] = (max(lo - 1, 0), hi + 1)
+    rc = {"font.size": FONT, "axes.titlesize": FONT, "axes.labelsize": FONT,
+          "xtick.labelsize": SMALL, "ytick.labelsize": SMALL, "legend.fontsize": SMALL,
+          "figure.titlesize": FONT + 2}
+    with plt.rc_context(rc):
+        row_h, panel_h = 0.78, 2.2
+        words = _wrap(caption(runs, activation), FIGURE_WIDTH - 0.3, SMALL)
+        caption_h = (words.count("\n") + 1) * SMALL * 1.25 / 72 + 0.1
+        top_h = row_h * len(rows) + 0.75
+        bottom = [panel_h, 0.45, caption_h]
+        fig = plt.figure(figsize=(FIGURE_WIDTH, top_h + sum(bottom) + 0.3),
+                         layout="constrained", dpi=DPI)
+        top, below = fig.subfigures(2, 1, height_ratios=[top_h, sum(bottom)])
+        grid = top.add_gridspec(len(rows) + 1, 2, width_ratios=[1.0, 1.15],
+                                height_ratios=[0.25] + [1] * len(rows))
+        cells = below.add_gridspec(3, 3 if len(depths) > 1 else 2, height_ratios=bottom)
 
-    heat_axes = []
-    for i, name in enumerate(inits):
-        for j, (act, d) in enumerate(cols):
-            ax = fig.add_subplot(gs[i, j])
-            r = by.get((name, act, d))
-            if (name, act, d) not in heats:
-                ax.axis("off")
-                continue
-            heat_axes.append(ax)
-            share, yedges, zeros = heats[name, act, d]
-            x = np.arange(len(r.histograms) + 1) + 0.5
-            if zeros is not None:
-                lo, hi = span[act, d]
-                yedges, share = yedges[lo:hi + 1], share[lo:hi]
-                band = max(0.12 * (yedges[-1] - yedges[0]), 0.5)
-                ax.pcolormesh(x, [yedges[0] - band, yedges[0]], zeros[None, :],
-                              cmap=cmap, norm=norm)
-                ax.axhline(yedges[0], color="white", lw=1.5)
-                ticks = [t for t in range(math.ceil(yedges[0]), math.floor(yedges[-1]) + 1)]
-                step = max(1, len(ticks) // 4)
-                ticks = ticks[::-1][::step][::-1]
-                ax.set_yticks([yedges[0] - band / 2] + ticks,
-                              ["0"] + [f"1e{t}" for t in ticks])
-                ax.set_ylim(yedges[0] - band, yedges[-1])
-            ax.pcolormesh(x, yedges, np.ma.masked_equal(share, 0), cmap=cmap, norm=norm)
-            ax.set_xlim(x[0], x[-1])
-            step = max(1, math.ceil(len(r.histograms) / 8))
-            ax.set_xticks(range(1, len(r.histograms) + 1, step))
-            ax.set_title(f"{name} + {act}, depth {d}: {r.diagnosis}")
-            if j == 0 or cols[j - 1][0] != act:
-                ax.set_ylabel(f"{act} value" + (" (log)" if act == "relu" else ""))
-            if i == len(inits) - 1:
-                ax.set_xlabel("hidden layer")
-    if heat_axes:
-        fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=heat_axes, location="right",
-                     label="share of the layer's units", shrink=0.5, aspect=40)
+        curves = {r.init: _curve(r) for r in rows if r.histograms}
+        xlim = None
+        if activation == "relu":   # the value range any init reaches, shared by every row
+            used = [x[np.any(s > 0, axis=0)] for x, s in curves.values()]
+            used = np.concatenate(used) if used else np.array([])
+            xlim = (used.min() - 0.5, used.max() + 0.5) if used.size else (-1.0, 1.0)
+        key = top.add_subplot(grid[0, 0])
+        cmap = ListedColormap(shades)
+        norm = BoundaryNorm(np.arange(0.5, layers + 1.5), cmap.N)
+        bar = top.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=key,
+                           orientation="horizontal")
+        step = max(1, math.ceil(layers / 8))
+        bar.set_ticks(range(1, layers + 1, step))
+        bar.ax.tick_params(labelsize=SMALL, length=2, pad=1)
+        key.set_title("hidden layer (line colour)", fontsize=SMALL, loc="left", pad=2)
+        hist_axes = []
+        for i, r in enumerate(rows):
+            ax = top.add_subplot(grid[i + 1, 0], sharex=hist_axes[0] if hist_axes else None)
+            hist_axes.append(ax)
+            if r.init in curves:
+                x, share = curves[r.init]
+                for k in range(share.shape[0]):
+                    ax.plot(x, share[k], color=shades[k], lw=1.1)
+                peak = float(share.max())
+                ax.set_ylim(0, peak * 1.12 if peak > 0 else 1)
+                ax.set_yticks([0, peak] if peak > 0 else [0],
+                              ["0", f"{peak:.0%}"] if peak > 0 else ["0"])
+            ax.set_ylabel(r.init, rotation=0, ha="right", va="center", fontweight="bold")
+            ax.tick_params(labelbottom=(i == len(rows) - 1), length=2, pad=1)
+            note = top.add_subplot(grid[i + 1, 1])
+            note.axis("off")
+            inches = FIGURE_WIDTH * 1.15 / 2.15 - 0.15
+            note.text(0, 0.5, _wrap(_row_note(r), inches, SMALL), va="center", ha="left",
+                      fontsize=SMALL, transform=note.transAxes, gid="row note")
+        if xlim is not None:
+            hist_axes[0].set_xlim(*xlim)
+            hist_axes[-1].set_xlabel("log10 of the ReLU value (positive values)")
+        else:
+            hist_axes[-1].set_xlabel(f"{activation} value")
+        top.suptitle(f"{activation}, {deep} hidden layers: each init's activations at init, layer "
+                     f"by layer, and what training made of it\n{_lesson(rows)}", fontsize=FONT + 1)
 
-    row = len(inits)
-    for j, (act, d) in enumerate(cols):
-        ax = fig.add_subplot(gs[row, j])
-        silent = []
-        for name in inits:
-            r = by.get((name, act, d))
-            if r is None:
-                continue
+        panels = [below.add_subplot(cells[0, j]) for j in range(cells.ncols)]
+        ax = panels[0]
+        for r in rows:
             g = np.array([layer["grad_norm"] for layer in r.at_init], float)
             ok = np.isfinite(g) & (g > 0)
-            if not ok[:-1].any():
-                silent.append(name)
-            if not ok.any():
-                continue
-            k = np.arange(1, len(g) + 1)
-            ax.plot(k[ok], g[ok], lw=1, ms=3, markevery=max(1, len(g) // 6), **style[name])
+            if ok[:-1].any():
+                k = np.arange(1, len(g) + 1)
+                ax.plot(k[ok], g[ok], lw=1, ms=3, markevery=max(1, len(g) // 6), **style[r.init])
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("layer (last: output)")
-        ax.set_title(f"gradient norm at init, {act}, depth {d}")
-        if silent:
-            ax.text(0.02, 0.03, "hidden layers all 0: " + ", ".join(silent), transform=ax.transAxes, va="bottom")
-        if j == 0:
-            ax.set_ylabel("gradient norm (log)")
-
-    row += 1
-    for j, (act, d) in enumerate(cols):
-        ax = fig.add_subplot(gs[row, j])
-        for name in inits:
-            r = by.get((name, act, d))
-            if r is not None and r.history.get("val_accuracy"):
-                acc = r.history["val_accuracy"]
+        ax.set_title("gradient norm at init")
+        ax = panels[1]
+        for r in rows:
+            acc = r.history.get("val_accuracy") or []
+            if acc:
                 ax.plot(np.arange(1, len(acc) + 1), acc, lw=1, ms=3,
-                        markevery=max(1, len(acc) // 8), **style[name])
+                        markevery=max(1, len(acc) // 8), **style[r.init])
         ax.set_ylim(0, 1.02)
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.set_xlabel("epoch")
-        ax.set_title(f"test accuracy, {act}, depth {d}")
-        if j == 0:
-            ax.set_ylabel("test accuracy")
-
-    if len(depths) > 1:
-        row += 1
-        for a, act in enumerate(acts):
-            ax = fig.add_subplot(gs[row, a * len(depths):(a + 1) * len(depths)])
+        ax.set_title("test accuracy")
+        if len(depths) > 1:
+            ax = panels[2]
             for name in inits:
-                pts = sorted((r.depth, r.test_accuracy) for r in runs
-                             if r.init == name and r.activation == act)
+                pts = sorted((r.depth, r.test_accuracy) for r in runs if r.init == name)
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], lw=1, ms=4, **style[name])
             ax.set_xticks(depths)
             ax.set_ylim(0, 1.02)
             ax.set_xlabel("hidden layers")
-            ax.set_title(f"final test accuracy by depth, {act}")
-            if a == 0:
-                ax.set_ylabel("test accuracy")
-
-    row += 1
-    ax = fig.add_subplot(gs[row, :])
-    ax.axis("off")
-    handles = [matplotlib.lines.Line2D([], [], lw=1, ms=4, **style[name]) for name in inits]
-    ax.legend(handles, inits, loc="center", ncol=min(len(inits), 10), frameon=False)
-    ax = fig.add_subplot(gs[row + 1, :])
-    ax.axis("off")
-    ax.set_gid("caption")
-    ax.text(0, 1, wrapped, va="top", ha="left", transform=ax.transAxes, gid="caption")
-    fig.suptitle("Activations and gradients per layer at initialization, and test accuracy in "
-                 "training")
+            ax.set_title("final test accuracy by depth")
+        handles = [matplotlib.lines.Line2D([], [], lw=1, ms=4, **style[name]) for name in inits]
+        ax = below.add_subplot(cells[1, :])
+        ax.axis("off")
+        ax.legend(handles, inits, loc="center", ncol=min(len(inits), 9), frameon=False,
+                  fontsize=SMALL, handlelength=2.5, columnspacing=1.2)
+        ax = below.add_subplot(cells[2, :])
+        ax.axis("off")
+        ax.text(0, 1, words, fontsize=SMALL, va="top", ha="left", transform=ax.transAxes,
+                gid="caption")
     return fig
 
 
+def text_boxes(fig):
+    """(string, font size in points, box in pixels) of every line of text
+    that drawing ``fig`` at its own dpi puts on the canvas. The renderer
+    records each line as it draws it, so hidden tick labels, axes switched
+    off and labels outside the view are left out by construction, and a
+    text of several lines gives a box per line."""
+    from matplotlib.transforms import Affine2D, Bbox
+    renderer = fig.canvas.get_renderer()
+    drawn = []
+    draw_text = renderer.draw_text
+
+    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if s.strip():
+            if renderer.flipy():      # Text.draw hands Agg y from the top; boxes count from the bottom
+                y = renderer.height - y
+            w, h, d = renderer.get_text_width_height_descent(s, prop, ismath=ismath)
+            corners = Affine2D().rotate_deg(angle).translate(x, y).transform(
+                [(0, -d), (w, -d), (w, h - d), (0, h - d)])
+            drawn.append((s, prop.get_size_in_points(), Bbox.from_extents(
+                *corners.min(axis=0), *corners.max(axis=0))))
+        return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    renderer.draw_text = record
+    try:
+        fig.draw(renderer)
+    finally:
+        del renderer.draw_text
+    return drawn
+
+
+def plot_paths(path, activations):
+    """The files :func:`plot` writes for ``path``: one per activation,
+    ``<stem>-<activation><ext>``."""
+    stem, ext = os.path.splitext(path)
+    return [f"{stem}-{act}{ext}" for act in activations]
+
+
 def plot(runs, path, fmt="png"):
-    """The figure of :func:`figure`, written to ``path`` in format ``fmt``."""
+    """One figure per activation (:func:`figure`), written to the files of
+    :func:`plot_paths` in format ``fmt``; returns their paths."""
     import matplotlib.pyplot as plt
-    fig = figure(runs)
-    fig.savefig(path, dpi=90, format=fmt)
-    plt.close(fig)
+    acts = list(dict.fromkeys(r.activation for r in runs))
+    written = plot_paths(path, acts)
+    for act, name in zip(acts, written):
+        fig = figure(runs, act)
+        fig.savefig(name, dpi=DPI, format=fmt)
+        plt.close(fig)
+    return written
