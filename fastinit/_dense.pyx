@@ -351,6 +351,93 @@ def fixed_matmul(a, b, out=None, n_threads=1):
     return out
 
 
+# ---- exp, log, sin and cos in a fixed order (src/fixedmath.h) -------------------------
+cdef extern from "src/fixedmath.h" nogil:
+    float fi_exp_total_f32(float x)
+    double fi_exp_total_f64(double x)
+    float fi_log_total_f32(float x)
+    double fi_log_total_f64(double x)
+    void fi_sincos_turns_f64(double v, double *s, double *c)
+
+
+cdef cnp.ndarray elementwise_out(object x, object out, str name):
+    """x as a C-contiguous float32/float64 array, and the out it is written
+    to: a new array, or ``out`` (C-contiguous, writable, x's shape and
+    dtype; it may be x itself)."""
+    if not isinstance(x, np.ndarray) or x.dtype not in (F32, F64):
+        raise TypeError(f"{name} takes a float32 or float64 ndarray, got "
+                        f"{getattr(x, 'dtype', type(x).__name__)}")
+    if out is None:
+        return np.empty(x.shape, x.dtype)
+    if (not isinstance(out, np.ndarray) or out.shape != x.shape or out.dtype != x.dtype
+            or not out.flags.c_contiguous or not out.flags.writeable):
+        raise ValueError(f"{name}: out must be a writable C-contiguous {x.dtype} array of shape "
+                         f"{x.shape}")
+    return out
+
+
+def fixed_exp(x, out=None):
+    """exp(x) elementwise, the same bits on every machine (src/fixedmath.h);
+    float32 or float64; ``out`` may be ``x``."""
+    cdef cnp.ndarray y = elementwise_out(x, out, "fixed_exp")
+    cdef cnp.ndarray a = np.ascontiguousarray(x)
+    cdef Py_ssize_t i, n = a.size
+    cdef float *af
+    cdef float *yf
+    cdef double *ad
+    cdef double *yd
+    if a.dtype == F32:
+        af, yf = <float *>cnp.PyArray_DATA(a), <float *>cnp.PyArray_DATA(y)
+        with nogil:
+            for i in range(n):
+                yf[i] = fi_exp_total_f32(af[i])
+    else:
+        ad, yd = <double *>cnp.PyArray_DATA(a), <double *>cnp.PyArray_DATA(y)
+        with nogil:
+            for i in range(n):
+                yd[i] = fi_exp_total_f64(ad[i])
+    return y
+
+
+def fixed_log(x, out=None):
+    """log(x) elementwise, the same bits on every machine (src/fixedmath.h);
+    float32 or float64; 0 gives -inf, a negative or NaN x gives NaN; ``out``
+    may be ``x``."""
+    cdef cnp.ndarray y = elementwise_out(x, out, "fixed_log")
+    cdef cnp.ndarray a = np.ascontiguousarray(x)
+    cdef Py_ssize_t i, n = a.size
+    cdef float *af
+    cdef float *yf
+    cdef double *ad
+    cdef double *yd
+    if a.dtype == F32:
+        af, yf = <float *>cnp.PyArray_DATA(a), <float *>cnp.PyArray_DATA(y)
+        with nogil:
+            for i in range(n):
+                yf[i] = fi_log_total_f32(af[i])
+    else:
+        ad, yd = <double *>cnp.PyArray_DATA(a), <double *>cnp.PyArray_DATA(y)
+        with nogil:
+            for i in range(n):
+                yd[i] = fi_log_total_f64(ad[i])
+    return y
+
+
+def sincos_turns(v):
+    """(sin 2 pi v, cos 2 pi v) elementwise for float64 ``v`` in turns, the
+    same bits on every machine (src/fixedmath.h)."""
+    cdef cnp.ndarray a = np.ascontiguousarray(v, dtype=np.float64)
+    cdef cnp.ndarray s = np.empty_like(a), c = np.empty_like(a)
+    cdef double *ap = <double *>cnp.PyArray_DATA(a)
+    cdef double *sp = <double *>cnp.PyArray_DATA(s)
+    cdef double *cp = <double *>cnp.PyArray_DATA(c)
+    cdef Py_ssize_t i, n = a.size
+    with nogil:
+        for i in range(n):
+            fi_sincos_turns_f64(ap[i], &sp[i], &cp[i])
+    return s, c
+
+
 # ---- the nn seam: trusted buffers, no checks ------------------------------------------
 def forward_into(cnp.ndarray X, cnp.ndarray W, object b, cnp.ndarray out, int act, int n_threads):
     """out = act(X @ W + b) on buffers fastinit.nn made (C-contiguous, one dtype)."""

@@ -2,7 +2,8 @@
 # The same experiment on every configuration this machine can run: a small
 # grid of `python -m fastinit compare --json` under each FASTINIT_SIMD level,
 # 1 and 2 threads, and every OPENBLAS_CORETYPE in the list that this CPU
-# runs, one setting changed at a time; every JSON must be byte-identical
+# runs, and NumPy's SIMD dispatch capped (NPY_DISABLE_CPU_FEATURES), one
+# setting changed at a time; every JSON must be byte-identical
 # but for each run's wall-clock "seconds" (dropped before hashing).
 # Prints one sha256 per configuration; exits 1 on a mismatch.
 #   bash tools/cross_config.sh [python]
@@ -39,6 +40,15 @@ for core in Prescott Sandybridge Haswell Zen SkylakeX; do
     fi
     run "openblas=$core" OPENBLAS_CORETYPE="$core"
 done
+# NumPy's own SIMD dispatch, as on a CPU without AVX-512 and on one with
+# only NumPy's baseline (its sin, exp, log and power differ there in the
+# last bit; fastinit.nn and the data sets use none of them)
+dispatch=$("$py" -c "
+from numpy._core._multiarray_umath import __cpu_dispatch__ as d, __cpu_features__ as f
+print(' '.join(t for t in d if f.get(t)))" 2>/dev/null || true)
+wide=$(printf '%s\n' $dispatch | grep -E 'AVX512|X86_V4' | tr '\n' ' ' || true)
+if [ -n "$wide" ]; then run "numpy=no-avx512" NPY_DISABLE_CPU_FEATURES="$wide"; fi
+if [ -n "$dispatch" ]; then run "numpy=baseline" NPY_DISABLE_CPU_FEATURES="$dispatch"; fi
 if [ "$(sha256sum "$out"/*.json | cut -d' ' -f1 | sort -u | wc -l)" != 1 ]; then
     echo "the JSON differs between configurations:" >&2
     sha256sum "$out"/*.json >&2

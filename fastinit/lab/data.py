@@ -2,54 +2,72 @@
 
 Features are standardised (zero mean, unit variance per feature), as one
 would before training; labels are ints in [0, n_classes).
+
+The same bits on every machine: uniform numbers, integers and permutations
+come from NumPy's PCG64 (integer arithmetic and exact conversions), angles
+go through fastinit's sine and cosine of a fraction of a turn
+(``_dense.sincos_turns``) and the noise is fastinit's normal draw (stream
+``NOISE_STREAM`` of the seed's key), never NumPy's sin/cos or Gaussian
+sampler, whose last bits depend on the CPU's SIMD level and the C library.
 """
 import operator
 
 import numpy as np
 
+import fastinit as _fi
+from fastinit._dense import sincos_turns
+
+NOISE_STREAM = 1 << 63    # far from the streams the experiment's weights reserve (0, 1, 2, ...)
+
 
 __all__ = ["make", "split", "DATASETS"]
 
 
-def _spirals(n, noise, rng, turns=1.5):
-    """Two interleaved spirals, the second the first turned by pi."""
+def _noise(shape, std, seed):
+    return _fi.normal(shape, 0.0, std, dtype=np.float64, seed=seed, stream=NOISE_STREAM)
+
+
+def _spirals(n, noise, rng, seed, turns=1.5):
+    """Two interleaved spirals, the second the first turned by pi: radius
+    r = sqrt(u) at angle 2 pi turns r."""
     half = n // 2
-    t = np.sqrt(rng.random(n - half)) * turns * 2 * np.pi
-    arm = np.c_[t * np.cos(t), t * np.sin(t)] / (turns * 2 * np.pi)
-    X = np.r_[arm[:half], -arm] + rng.normal(0, noise / 10, (n, 2))
+    r = np.sqrt(rng.random(n - half))
+    sin, cos = sincos_turns(turns * r)
+    arm = np.c_[r * cos, r * sin]
+    X = np.r_[arm[:half], -arm] + _noise((n, 2), noise / 10, seed)
     y = np.r_[np.zeros(half, np.int64), np.ones(n - half, np.int64)]
     return X, y
 
 
-def _xor(n, noise, rng):
+def _xor(n, noise, rng, seed):
     """Four Gaussian clusters on the corners of a square; opposite corners share a label."""
     corners = rng.integers(0, 4, n)
     centers = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=float)
-    X = centers[corners] + rng.normal(0, 0.25 + noise, (n, 2))
+    X = centers[corners] + _noise((n, 2), 0.25 + noise, seed)
     y = np.array([0, 1, 1, 0])[corners]
     return X, y.astype(np.int64)
 
 
-def _moons(n, noise, rng):
+def _moons(n, noise, rng, seed):
     """Two interleaving half circles (scikit-learn's make_moons, written out)."""
     half = n // 2
-    t0, t1 = np.pi * rng.random(half), np.pi * rng.random(n - half)
-    X = np.r_[np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]]
-    X += rng.normal(0, noise, X.shape)
+    (s0, c0), (s1, c1) = sincos_turns(0.5 * rng.random(half)), sincos_turns(0.5 * rng.random(n - half))
+    X = np.r_[np.c_[c0, s0], np.c_[1 - c1, 0.5 - s1]]
+    X += _noise(X.shape, noise, seed)
     y = np.r_[np.zeros(half, np.int64), np.ones(n - half, np.int64)]
     return X, y
 
 
-def _blobs(n, noise, rng, k=3):
+def _blobs(n, noise, rng, seed, k=3):
     """k Gaussian blobs around the vertices of a regular polygon."""
     labels = rng.integers(0, k, n)
-    angles = 2 * np.pi * np.arange(k) / k
-    centers = 2.0 * np.c_[np.cos(angles), np.sin(angles)]
-    X = centers[labels] + rng.normal(0, 0.5 + noise, (n, 2))
+    sin, cos = sincos_turns(np.arange(k) / k)
+    centers = 2.0 * np.c_[cos, sin]
+    X = centers[labels] + _noise((n, 2), 0.5 + noise, seed)
     return X, labels.astype(np.int64)
 
 
-def _digits(n, noise, rng):
+def _digits(n, noise, rng, seed):
     """scikit-learn's bundled 8x8 handwritten digits (1797 images, 10
     classes; no download): all of them, or ``n`` drawn without replacement.
     ``noise`` adds Gaussian pixel noise (pixels are 0..16)."""
@@ -61,7 +79,7 @@ def _digits(n, noise, rng):
     if n < len(X):
         keep = rng.choice(len(X), n, replace=False)
         X, y = X[keep], y[keep]
-    X = X + rng.normal(0, noise, X.shape)
+    X = X + _noise(X.shape, noise, seed)
     return X, y.astype(np.int64)
 
 
@@ -86,8 +104,9 @@ def make(name="spirals", samples=1000, noise=0.1, seed=0, dtype=np.float32):
     noise = float(noise)
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise}")
-    rng = np.random.default_rng(operator.index(seed))
-    X, y = DATASETS[name](samples, noise, rng)
+    seed = operator.index(seed)
+    rng = np.random.default_rng(seed)
+    X, y = DATASETS[name](samples, noise, rng, seed)
     std = X.std(axis=0)
     X = (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)   # digits: some pixels are always 0
     perm = rng.permutation(len(X))   # digits: at most 1797

@@ -32,6 +32,7 @@ more), ``partial`` (20% to 90%), ``stalled`` (under 20%: near chance).
 way (He et al. 2015, Figure 3: a deep net with the wrong scaling starts
 slowly or stalls).
 """
+import decimal as _decimal
 import math
 import time
 from dataclasses import dataclass, field, replace
@@ -303,7 +304,11 @@ def story(run, diag_why, out_why):
 # ReLU activations are binned in fixed log-spaced bins (4 per decade, from
 # 1e-12 to 1e12; values beyond go to the end bins), the same for every run,
 # so the figure can put the runs of one column on one scale.
-RELU_EDGES = np.logspace(-12, 12, 4 * 24 + 1)
+# 10^(k/4), computed by Python's decimal (the same software on every machine)
+# and rounded once: NumPy's logspace goes through a power whose last bit
+# depends on the CPU.
+RELU_EDGES = np.array([float(_decimal.Decimal(10) ** (_decimal.Decimal(k) / 4))
+                       for k in range(-48, 49)])
 _RELU_INSIDE = (RELU_EDGES[0] * 1.000001, RELU_EDGES[-1] / 1.000001)   # beyond: the end bins
 BINS = 40   # tanh and sigmoid: equal bins over the activation's range
 

@@ -1,6 +1,8 @@
 """What an initialization does to each layer of a fastinit.nn.MLP:
 activation spread, saturated or dead units, gradient norms, and how many
 units are still copies of each other (symmetry not broken)."""
+import math
+
 import numpy as np
 
 from fastinit import _blas
@@ -38,12 +40,23 @@ def diagnostics(net, X, y=None, loss=None):
             "saturated": _saturated(a, layer.activation),
             "dead": float(np.mean(np.all(a == 0, axis=0))) if layer.activation == "relu" else 0.0,
             "weight_norm": norm(layer.W),
-            "grad_norm": (float(np.hypot(norm(layer.dW), norm(layer.db)))
-                          if y is not None else None),
+            "grad_norm": _hypot(norm(layer.dW), norm(layer.db)) if y is not None else None,
             "distinct_units": distinct_units(layer.W, layer.b),
         }
         out.append(d)
     return out
+
+
+def _hypot(a, b):
+    """sqrt(a^2 + b^2) without overflow, in correctly rounded operations
+    (libm's hypot is not the same bits on every machine)."""
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    big, small = max(a, b), min(a, b)
+    if big == 0 or math.isinf(big):
+        return big + small
+    r = small / big
+    return big * math.sqrt(1.0 + r * r)
 
 
 def _saturated(a, activation):

@@ -1,8 +1,12 @@
 """The losses of fastinit.nn: each one's value and its gradient, computed
 in the workspace's buffers with no temporaries, numerically stable
-(softmax + cross entropy and sigmoid + bce give (P - Y) / n directly)."""
+(softmax + cross entropy and sigmoid + bce give (P - Y) / n directly).
+Logarithms are fastinit's (``_dense.fixed_log``), not NumPy's, whose bits
+depend on the CPU (SVML on AVX-512, its own SIMD code on AVX2, libm
+elsewhere): the losses are the same bits on every machine."""
 import numpy as np
 
+from fastinit._dense import fixed_log
 from fastinit.nn.sums import dot
 
 __all__ = ["LOSSES", "loss_and_grad", "accuracy", "default_loss", "check_loss", "through_output"]
@@ -41,7 +45,7 @@ def loss_and_grad(output, loss, ws, dtype):
     eps = _EPS[dtype]
     if loss == "cross_entropy":
         np.maximum(P, eps, out=T)
-        np.log(T, out=T)
+        fixed_log(T, out=T)
         value = -dot(Y, T) / batch
         np.subtract(P, Y, out=G)
         G *= 1.0 / batch
@@ -50,11 +54,11 @@ def loss_and_grad(output, loss, ws, dtype):
         # sum(log(1 - p)) - dot(y, log(1 - p)) (fastinit.nn.sums: a fixed order)
         n = P.size
         np.clip(P, eps, 1 - eps, out=T)
-        np.log(T, out=T)
+        fixed_log(T, out=T)
         total = dot(Y, T)
         np.clip(P, eps, 1 - eps, out=T)
         np.subtract(1, T, out=T)
-        np.log(T, out=T)
+        fixed_log(T, out=T)
         total += float(T.sum()) - dot(Y, T)
         value = -total / n if n else 0.0
         np.subtract(P, Y, out=G)

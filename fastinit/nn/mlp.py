@@ -9,8 +9,10 @@ Every product is computed in a fixed order of operations (each element a
 chain of fused multiply-adds along the inner axis, ``src/fixedmm.c``), not
 by BLAS: the same bits at every SIMD level, thread count and CPU, whatever
 BLAS kernel NumPy's OpenBLAS picks, and identical columns of W give
-identical outputs wherever they sit. So an experiment's result, down to
-the symmetry of a zero-initialized layer, is one result everywhere.
+identical outputs wherever they sit. The softmax's exp (and the losses'
+log) are fastinit's own (``src/fixedmath.h``), not NumPy's, whose last bit
+depends on the CPU. So an experiment's result, down to the symmetry of a
+zero-initialized layer, is one result everywhere.
 
 >>> from fastinit.nn import MLP
 >>> rng = np.random.default_rng(0)
@@ -214,7 +216,7 @@ class MLP:
         if self.output == "softmax":
             np.max(h, axis=1, keepdims=True, out=ws.col)
             np.subtract(h, ws.col, out=h)
-            np.exp(h, out=h)
+            _dense.fixed_exp(h, out=h)      # NumPy's exp differs by CPU; this one does not
             np.sum(h, axis=1, keepdims=True, out=ws.col)
             np.divide(h, ws.col, out=h)
         self.last_workspace, self._input = ws, X
