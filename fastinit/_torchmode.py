@@ -371,6 +371,15 @@ class InitContext:
         return False
 
 
+def _pointer(tensor):
+    """The tensor's data pointer, or None (a DTensor, a functorch wrapper:
+    no storage of its own)."""
+    try:
+        return tensor.data_ptr()
+    except RuntimeError:
+        return None
+
+
 def _post_order(module, seen):
     for child in module.children():
         yield from _post_order(child, seen)
@@ -385,6 +394,46 @@ def _reset_of(module):
         if callable(fn):
             return fn
     return None
+
+
+def _is_transformers_model(m):
+    """A transformers ``PreTrainedModel``, known by its API (no import)."""
+    return callable(getattr(m, "initialize_weights", None)) and callable(getattr(m, "_init_weights", None))
+
+
+def _transformers_models(module):
+    """The outermost transformers models in ``module`` (itself or submodules)."""
+    found, inside = [], []
+    for name, m in module.named_modules():
+        if any(name.startswith(p) for p in inside):
+            continue
+        if _is_transformers_model(m):
+            found.append(m)
+            inside.append(name + "." if name else "")
+    return found
+
+
+def _rerun_transformers_init(model):
+    """A transformers model's own whole-model init, as its construction ran
+    it (``post_init`` -> ``initialize_weights``): every module's
+    ``_init_weights``, children first, each by the nearest transformers
+    model above it. Done here rather than through ``initialize_weights``,
+    which skips what it marked initialized (``_is_hf_initialized``: after
+    ``to_empty`` nothing is) and treats a class it does not know as remote
+    code (FSDP2's ``fully_shard`` renames the class), skipping modules
+    without parameters of their own (GPT-2's attention, whose
+    ``_init_weights`` scales ``c_proj``)."""
+    def walk(module, owner):
+        for child in module.children():
+            walk(child, child if _is_transformers_model(child) else owner)
+        owner._init_weights(module)
+        if hasattr(module, "_is_hf_initialized"):
+            module._is_hf_initialized = True
+    for m in model.modules():
+        for t in list(m.parameters(recurse=False)) + list(m.buffers(recurse=False)):
+            if getattr(t, "_is_hf_initialized", False):
+                t._is_hf_initialized = False
+    walk(model, model)
 
 
 def reset_module(module, seed=None):
@@ -404,8 +453,10 @@ def reset_module(module, seed=None):
             reset = _reset_of(m)
             if reset is not None:
                 reset()
+        for model in _transformers_models(module):
+            _rerun_transformers_init(model)
     missed = [name for name, t in targets.items()
-              if t._version == before[name] and t.data_ptr() not in context.written and t.numel()]
+              if t._version == before[name] and _pointer(t) not in context.written and t.numel()]
     if missed:
         raise ValueError(
             f"reset_parameters_ could not re-initialize {', '.join(missed)}: no reset_parameters() "

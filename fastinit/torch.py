@@ -140,6 +140,8 @@ def _write(tensor, draw, halves=True):
     that torch copies in converting the dtype (``.to(dtype)`` rounds as the
     core does)."""
     shape = tuple(tensor.shape)
+    if _is_dtensor(tensor):
+        return _write_dtensor(tensor, draw, halves)
     if _direct(tensor, halves):
         # written through a detached view: no autograd op, so no no_grad()
         # (which costs more than a small draw)
@@ -164,12 +166,117 @@ def _write(tensor, draw, halves=True):
     return tensor
 
 
+# ---- DTensors (torch.distributed.tensor): each rank fills its own shard ---------------------
+def _is_dtensor(tensor):
+    return hasattr(tensor, "device_mesh") and hasattr(tensor, "placements") and hasattr(tensor, "to_local")
+
+
+def _pinned(src, stream):
+    """(seed source, stream) with the stream fixed now: a draw of a DTensor is
+    made in pieces (one per block of the local shard), which must all read
+    the one stream the whole tensor would."""
+    if stream is not None:
+        return src, stream
+    if src is None:
+        src = _random.get_global()
+    if isinstance(src, _fi.Generator):
+        return src, src.reserve_stream()
+    return src, None          # an int seed: its first stream, every time
+
+
+def _index_runs(tensor):
+    """The local shard of a DTensor as blocks: a list of (local slices,
+    global region), one per combination of contiguous runs of global
+    indices along each dimension.
+
+    Which global indices a rank holds along dimension d is computed by
+    torch's own splitting: every placement that shards d (``Shard(d)``,
+    FSDP2's ``_StridedShard(d)``), in mesh order as ``distribute_tensor``
+    applies them, splits a tensor of the indices 0 .. n_d - 1 (length 1 on
+    the other dimensions), and this rank's chunk is kept. Placements on
+    other dimensions leave d's indices alone, and ``Replicate`` keeps them
+    all, so the blocks are exactly the elements the local tensor holds,
+    uneven shards included, by construction rather than by a formula of
+    ours. A mismatch with the local shape (a sharding torch added later)
+    raises instead of filling wrong values."""
+    from torch.distributed.tensor import Partial, Replicate, Shard
+    try:
+        from torch.distributed.tensor.placement_types import _StridedShard
+        sharding = (Shard, _StridedShard)
+    except ImportError:
+        sharding = (Shard,)
+    mesh, placements = tensor.device_mesh, tuple(tensor.placements)
+    shape = tuple(tensor.shape)
+    coord = mesh.get_coordinate()
+    if coord is None:                     # this rank is not in the mesh: it holds nothing
+        return []
+    per_dim = []
+    for d, n in enumerate(shape):
+        probe = torch.arange(n).reshape([n if i == d else 1 for i in range(len(shape))])
+        for m, p in enumerate(placements):
+            if isinstance(p, Partial):
+                raise ValueError(f"a DTensor with a Partial placement ({p}) holds no values of its "
+                                 "own to initialize: redistribute it to Shard or Replicate first")
+            if isinstance(p, sharding) and p.dim % len(shape) == d:
+                chunks, _ = p._split_tensor(probe, mesh.size(m), with_padding=False,
+                                            contiguous=False)
+                probe = chunks[coord[m]] if coord[m] < len(chunks) else probe.narrow(d, 0, 0)
+            elif not isinstance(p, (Replicate,) + sharding):
+                raise ValueError(f"fastinit fills DTensors placed by Shard, Replicate and FSDP2's "
+                                 f"strided shards, got {p}")
+        per_dim.append(probe.reshape(-1).numpy())
+    local_shape = tuple(tensor.to_local().shape)
+    if tuple(len(ix) for ix in per_dim) != local_shape:
+        raise RuntimeError(f"fastinit computed a local shard of {tuple(len(ix) for ix in per_dim)} "
+                           f"for this DTensor ({placements}), but its local tensor is {local_shape}; "
+                           "nothing was written. Please report this torch version to fastinit.")
+    runs = []
+    for ix in per_dim:
+        cuts = np.flatnonzero(np.diff(ix) != 1) + 1
+        starts = np.concatenate([[0], cuts]) if len(ix) else np.array([], int)
+        stops = np.concatenate([cuts, [len(ix)]]) if len(ix) else np.array([], int)
+        runs.append([(int(a), int(b), int(ix[a])) for a, b in zip(starts, stops)])
+    blocks = [((), ())]
+    for dim_runs in runs:
+        blocks = [(sl + (slice(a, b),), reg + ((g, g + b - a),))
+                  for sl, reg in blocks for a, b, g in dim_runs]
+    return blocks
+
+
+def _write_dtensor(tensor, draw, halves):
+    """A DTensor's local shard <- the values the whole tensor would get at
+    its global indices (fans from the global shape): each block of the
+    local shard drawn as a ``region`` tile, no rank allocating the whole
+    tensor. Draws that are not tileable (``orthogonal_``, ``sparse_``:
+    ``halves`` false) are made whole on every rank and sliced."""
+    shape = tuple(tensor.shape)
+    blocks = _index_runs(tensor)
+    with torch.no_grad():
+        local = tensor.to_local()
+        if not halves:
+            dtype = np.float64 if tensor.dtype == torch.float64 else np.float32
+            whole = torch.from_numpy(draw(shape, dtype, None))
+            for sl, reg in blocks:
+                local[sl].copy_(whole[tuple(slice(a, b) for a, b in reg)].to(local.dtype))
+        else:
+            for sl, reg in blocks:
+                _write(local[sl] if len(blocks) > 1 else local,
+                       lambda _shape, dtype, out, reg=reg: draw(shape, dtype, out, region=reg))
+    torch.autograd.graph.increment_version(tensor)
+    return tensor
+
+
 def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
     """tensor <- fn(shape, *args, **kwargs) of fastinit, in place, now."""
     _check_target(tensor)
     src = _source(generator, seed)
-    return _write(tensor, lambda shape, dtype, out: fn(shape, *args, dtype=dtype, out=out, seed=src,
-                                                        stream=stream, offset=offset, **kwargs))
+    if _is_dtensor(tensor):
+        # One stream for the whole tensor, reserved here (every rank makes
+        # the same calls, so every rank reserves the same one).
+        src, stream = _pinned(src, stream)
+    return _write(tensor, lambda shape, dtype, out, region=None: fn(
+        shape, *args, dtype=dtype, out=out, seed=src, stream=stream, offset=offset,
+        **({} if region is None else {"region": region}), **kwargs))
 
 
 # ---- torch.nn.init's checks, raised as torch raises them -----------------------------------
@@ -346,8 +453,19 @@ def reset_parameters_(module, seed=None):
     ``Generator(seed)``, in call order, so the result depends only on the
     seed: not on ``torch.manual_seed``, the thread count, or what the
     parameters held (uninitialized memory after ``meta`` → ``to_empty``
-    included). A parameter or buffer that no reset writes is named in a
+    included). A transformers model (or one inside ``module``) then runs
+    its own whole-model init as its construction did (``initialize_weights``:
+    every module's ``_init_weights``), which writes what no module reset
+    does (GPT-2's ``Conv1D``, BERT's, T5's, Llama's and ViT's weights and
+    tokens). A parameter or buffer that nothing writes is named in a
     ValueError, never skipped.
+
+    DTensor parameters (FSDP2's ``fully_shard``, tensor parallel, any
+    ``DeviceMesh``) are filled on each rank with their local shard of the
+    values the unsharded model gets, so ``with torch.device("meta"):``
+    build, shard, ``to_empty(device="cpu")`` and ``reset_parameters_`` give
+    the one-process weights at any world size (the docs' "Initialize a
+    sharded model").
 
     Parameters
     ----------
@@ -444,22 +562,6 @@ def shard_region(global_shape, rank, world_size, dim=0, grid=None):
     return tuple(region)
 
 
-def _dtensor_shard(tensor):
-    """(local tensor, global shape, rank, world size, dim) of a DTensor on a
-    1-D device mesh, sharded on one dim or replicated."""
-    from torch.distributed.tensor import Replicate, Shard
-    mesh = tensor.device_mesh
-    if mesh.ndim != 1:
-        raise ValueError("init_shard_ takes DTensors on a 1-D device mesh")
-    placement = tensor.placements[0]
-    local = tensor.to_local()
-    if isinstance(placement, Replicate):
-        return local, tuple(tensor.shape), 0, 1, 0
-    if not isinstance(placement, Shard):
-        raise ValueError(f"init_shard_ takes Shard or Replicate placements, got {placement}")
-    return local, tuple(tensor.shape), mesh.get_local_rank(), mesh.size(), placement.dim
-
-
 def init_shard_(tensor, global_shape=None, init="kaiming_uniform_", *, rank=None, world_size=None,
                 dim=0, grid=None, seed=0, stream=None, offset=0, **kwargs):
     """Fill ``tensor`` with this rank's tile of ``init`` applied to a weight of
@@ -468,12 +570,22 @@ def init_shard_(tensor, global_shape=None, init="kaiming_uniform_", *, rank=None
     ``world_size`` default to torch.distributed's. ``init`` is a name of
     this module (``uniform_``, ``normal_``, ``trunc_normal_``, ``xavier_*_``, ``kaiming_*_``).
     ``seed`` must be the same on every rank (an int or a fastinit.Generator
-    with the same key and stream). A ``DTensor`` (1-D mesh, ``Shard(dim)`` or
-    ``Replicate``) brings its own global shape, rank and dim; its local
-    shard is filled and the DTensor returned."""
-    whole = tensor
-    if hasattr(tensor, "to_local") and hasattr(tensor, "placements"):
-        tensor, global_shape, rank, world_size, dim = _dtensor_shard(tensor)
+    with the same key and stream).
+
+    A ``DTensor`` brings its own global shape and placements: this is then
+    the same as calling ``init`` on it (every fill of this module takes
+    DTensors on any mesh, see "Initialize a sharded model" in the docs),
+    and ``rank``, ``world_size``, ``dim`` and ``grid`` must not be given."""
+    name = init if isinstance(init, str) else getattr(init, "__name__", repr(init))
+    if name not in _SHARD_PLANS:
+        raise ValueError(f"init must be one of {', '.join(_SHARD_PLANS)}, got {name!r}")
+    if _is_dtensor(tensor):
+        given = [k for k, v in (("rank", rank), ("world_size", world_size), ("grid", grid),
+                                ("global_shape", global_shape)) if v is not None]
+        if given or dim != 0:
+            raise TypeError(f"a DTensor brings its own shape and placements; do not pass "
+                            f"{', '.join(given) or 'dim'}")
+        return globals()[name](tensor, seed=seed, stream=stream, offset=offset, **kwargs)
     if global_shape is None:
         raise TypeError("global_shape is required for a plain tensor")
     if rank is None or world_size is None:
@@ -485,14 +597,11 @@ def init_shard_(tensor, global_shape=None, init="kaiming_uniform_", *, rank=None
     if tuple(tensor.shape) != want:
         raise ValueError(f"tensor has shape {tuple(tensor.shape)}, rank {rank}'s shard is {want}")
     _check_target(tensor)
-    name = init if isinstance(init, str) else init.__name__
-    if name not in _SHARD_PLANS:
-        raise ValueError(f"init must be one of {', '.join(_SHARD_PLANS)}, got {name!r}")
     fn, args, fn_kwargs = _SHARD_PLANS[name](**kwargs)
     _write(tensor, lambda shape, dtype, out: fn(tuple(global_shape), *args, dtype=dtype, out=out,
                                                  seed=seed, stream=stream, offset=offset,
                                                  region=region, **fn_kwargs))
-    return whole
+    return tensor
 
 
 from fastinit import _torchmode  # noqa: E402  (it builds on the fills above)
