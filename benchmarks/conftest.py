@@ -99,9 +99,10 @@ def pytest_terminal_summary(terminalreporter, config):
     if SCALE:
         tr.section("at scale: other engine's time / fastinit's time, best of the rounds "
                    "(lowest-highest cross ratio), target")
-        for case, (ratio, target, lo, hi) in SCALE.items():
-            tr.write_line(f"{case:<52} {ratio:7.2f}x ({lo:.2f}-{hi:.2f}){_verdict(ratio, target)}")
-            missed += [case] if ratio < target else []
+        for case, (ratio, target, lo, hi, *rest) in SCALE.items():
+            at_least = not rest or rest[0]       # a fifth item False: the target is a ceiling
+            tr.write_line(f"{case:<52} {ratio:7.2f}x ({lo:.2f}-{hi:.2f}){_verdict(ratio, target, at_least)}")
+            missed += [case] if (ratio < target if at_least else ratio > target) else []
     if CPU:
         tr.section("on the CPU, one thread: other's time / fastinit's time, best rounds "
                    "(interquartile range of the rounds), target")

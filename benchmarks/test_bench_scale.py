@@ -16,7 +16,11 @@ side in this run and reported in the summary's "at scale" section:
   2 threads;
 - transformers' GPT2LMHeadModel(GPT2Config()) built under
   fastinit.torch.init_context(seed=0) against its plain construction (torch's
-  and transformers' own init), 2 threads.
+  and transformers' own init), 2 threads;
+- a 503M-parameter model materialized and initialized (``to_empty`` and
+  ``reset_parameters_``) under FSDP2 on 2 gloo ranks against one process
+  doing the whole model, one thread per process (``sharded_init.py``), and
+  each rank's peak memory against its shard's bytes.
 
 Skipped without torch or dask."""
 import math
@@ -160,4 +164,47 @@ def test_torch_models_at_scale(self_timed, scale_results):
 
     scale_results["GPT2LMHeadModel(GPT2Config()) init_context, 2 threads"] = ratio(
         best(lambda: transformers.GPT2LMHeadModel(config)), best(ours), 5.0)
+    self_timed()
+
+
+def test_sharded_init_at_scale(self_timed, scale_results):
+    """FSDP2 on 2 ranks, each materializing and drawing its half, against one
+    process doing the whole model: the time (ranks' slowest, best of 2 runs
+    each) and each rank's peak memory over its shard's bytes."""
+    pytest.importorskip("torch")
+    import json
+    import socket
+    import subprocess
+    import sys
+    import torch.distributed as dist
+    if not dist.is_available() or not dist.is_gloo_available():
+        pytest.skip("torch.distributed with gloo is not available")
+    script = os.path.join(os.path.dirname(__file__), "sharded_init.py")
+
+    def launch(*args_per_process):
+        procs = [subprocess.Popen([sys.executable, script, *map(str, args)], stdout=subprocess.PIPE,
+                                  text=True) for args in args_per_process]
+        out = []
+        for p in procs:
+            text, _ = p.communicate(timeout=600)
+            assert p.returncode == 0, text
+            out.append(json.loads(text.strip().splitlines()[-1]))
+        return out
+
+    def port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    single, sharded, memory = [], [], []
+    for _ in range(2):
+        single.append(launch(("single",))[0]["seconds"])
+        p = port()
+        ranks = launch(("fsdp", 0, 2, p), ("fsdp", 1, 2, p))
+        sharded.append(max(r["seconds"] for r in ranks))
+        memory += [r["added"] / r["params_bytes"] for r in ranks]
+    scale_results["FSDP2 2 ranks / one process, 503M params"] = (
+        min(sharded) / min(single), 0.6, min(sharded) / max(single), max(sharded) / min(single), False)
+    scale_results["FSDP2 peak memory added / shard bytes, per rank"] = (
+        max(memory), 1.2, min(memory), max(memory), False)
     self_timed()

@@ -131,10 +131,18 @@ def tensor_parallel(model, name, mesh):
 def sharded(name, how, layout, world):
     """The model on the meta device, sharded by ``layout``, materialized and
     initialized: torchtitan's workflow."""
-    from torch.distributed.device_mesh import init_device_mesh
-    from torch.distributed.fsdp import fully_shard
     with torch.device("meta"):
         model = build(name)
+    sharded_layout(model, name, layout, world)
+    model.to_empty(device="cpu")
+    initialize(model, name, how)
+    return model
+
+
+def sharded_layout(model, name, layout, world):
+    """Shard ``model`` in place by ``layout``."""
+    from torch.distributed.device_mesh import init_device_mesh
+    from torch.distributed.fsdp import fully_shard
     if layout == "fsdp":
         mesh = init_device_mesh("cpu", (world,))
         for block in (model.layers if name == "llama" else model.transformer.h):
@@ -154,9 +162,6 @@ def sharded(name, how, layout, world):
                 placements = [Shard(0), Shard(1)] if p.ndim == 2 else [Shard(0), Shard(0)]
                 setattr(mod, pname, nn.Parameter(distribute_tensor(p, mesh, placements,
                                                                    src_data_rank=None)))
-    model.to_empty(device="cpu")
-    initialize(model, name, how)
-    return model
 
 
 def check(rank, world, scenario):
@@ -244,6 +249,33 @@ def check_fills(rank, world):
     print(f"rank {rank}/{world} fills: {count} DTensor fills equal", flush=True)
 
 
+def torch_own(rank, world, layout):
+    """What torch alone gives on the same workflow: ``torch.manual_seed(0)``
+    and every module's ``reset_parameters()`` (children first), one process
+    against the sharded model. Prints how many tensors match."""
+    from fastinit._torchmode import _post_order, _reset_of
+
+    def reset_all(model):
+        torch.manual_seed(0)
+        with torch.no_grad():
+            for m in _post_order(model, set()):
+                reset = _reset_of(m)
+                if reset is not None:
+                    reset()
+    one = build("llama")
+    reset_all(one)
+    want = dict(one.named_parameters())
+    with torch.device("meta"):
+        model = build("llama")
+    sharded_layout(model, "llama", layout, world)
+    model.to_empty(device="cpu")
+    reset_all(model)
+    equal = [name for name, p in model.named_parameters()
+             if torch.equal((p.full_tensor() if hasattr(p, "full_tensor") else p).detach(), want[name])]
+    print(f"rank {rank}/{world} torch:{layout}: {len(equal)} of {len(want)} parameters equal the "
+          f"one-process ones", flush=True)
+
+
 def main(rank, world, port, scenario):
     os.environ["OMP_NUM_THREADS"] = "1"
     torch.set_num_threads(1)
@@ -253,6 +285,8 @@ def main(rank, world, port, scenario):
         for one in scenario.split(","):
             if one == "fills":
                 check_fills(rank, world)
+            elif one.startswith("torch:"):
+                torch_own(rank, world, one.split(":")[1])
             else:
                 check(rank, world, one)
         dist.barrier()
