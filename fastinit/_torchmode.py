@@ -396,6 +396,33 @@ def _reset_of(module):
     return None
 
 
+def _init_weights_of(module):
+    """A module's own ``init_weights``, as its construction calls it, when
+    that call can be made again exactly: one that takes no arguments (timm's
+    blocks: layer-scale gammas), or
+    timm's meta-device convention, ``init_weights(..., needs_reset=...)``,
+    whose module stores the mode it was built with (called with
+    ``needs_reset=False``: the resets have run). One taking a mode it does
+    not store (``init_weights(mode='')`` of an older model) is not called:
+    its construction's argument is unknown. transformers models have their
+    own path (``_rerun_transformers_init``)."""
+    import inspect
+    fn = getattr(module, "init_weights", None)
+    if not callable(fn) or _is_transformers_model(module):
+        return None
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return None
+    if any(p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+           for p in params.values()):
+        return None
+    if "needs_reset" in params:
+        return lambda: fn(needs_reset=False)
+    named = [n for n, p in params.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return None if named else fn
+
+
 def _is_transformers_model(m):
     """A transformers ``PreTrainedModel``, known by its API (no import)."""
     return callable(getattr(m, "initialize_weights", None)) and callable(getattr(m, "_init_weights", None))
@@ -453,6 +480,9 @@ def reset_module(module, seed=None):
             reset = _reset_of(m)
             if reset is not None:
                 reset()
+            init = _init_weights_of(m)
+            if init is not None:
+                init()
         for model in _transformers_models(module):
             _rerun_transformers_init(model)
     missed = [name for name, t in targets.items()

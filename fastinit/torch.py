@@ -453,7 +453,11 @@ def reset_parameters_(module, seed=None):
     ``Generator(seed)``, in call order, so the result depends only on the
     seed: not on ``torch.manual_seed``, the thread count, or what the
     parameters held (uninitialized memory after ``meta`` → ``to_empty``
-    included). A transformers model (or one inside ``module``) then runs
+    included). A module's own ``init_weights()`` runs after its reset, as
+    construction calls it, where that call can be repeated exactly (no
+    arguments, as timm's blocks; or timm's
+    ``init_weights(needs_reset=False)``, whose models store their mode).
+    A transformers model (or one inside ``module``) then runs
     its own whole-model init as its construction did (``initialize_weights``:
     every module's ``_init_weights``), which writes what no module reset
     does (GPT-2's ``Conv1D``, BERT's, T5's, Llama's and ViT's weights and
