@@ -460,6 +460,11 @@ def _rerun_transformers_init(model):
         for t in list(m.parameters(recurse=False)) + list(m.buffers(recurse=False)):
             if getattr(t, "_is_hf_initialized", False):
                 t._is_hf_initialized = False
+    tie = getattr(model, "tie_weights", None)
+    if callable(tie) and not any(hasattr(p, "device_mesh") for p in model.parameters()):
+        # to_empty unties tied weights (each module gets its own tensor);
+        # construction initializes them tied, so the last write wins in both
+        tie()
     walk(model, model)
 
 

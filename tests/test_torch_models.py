@@ -243,3 +243,72 @@ def test_gpt2_parameters_follow_transformers_own_init(gpt2):
         else:
             x, y = t.double().flatten().numpy(), theirs[k].double().flatten().numpy()
             assert stats.ks_2samp(x, y).pvalue > 1e-6, k
+
+
+def test_gpt2_meta_workflow_resets_whole_with_transformers_own_init(gpt2):
+    """reset_parameters_ reruns transformers' _init_weights after the module
+    resets: GPT-2's Conv1D weights (no reset_parameters) are written, the
+    residual projections get the scaled std, and meta -> to_empty -> reset
+    equals the model built on the CPU and reset, whatever torch's seed."""
+    torch.manual_seed(1)
+    one = init.reset_parameters_(gpt2(), seed=0)
+    with torch.device("meta"):
+        meta = gpt2()
+    meta.to_empty(device="cpu")
+    torch.manual_seed(2)
+    init.reset_parameters_(meta, seed=0)
+    for (name, a), (_, b) in zip(one.named_parameters(), meta.named_parameters()):
+        assert torch.equal(a, b), name
+    h = one.transformer.h[0]
+    std = one.config.initializer_range
+    assert abs(h.attn.c_attn.weight.std().item() - std) < 0.1 * std
+    scaled = std / (2 * one.config.n_layer) ** 0.5          # GPT-2's residual scaling
+    assert abs(h.attn.c_proj.weight.std().item() - scaled) < 0.1 * scaled
+    assert abs(h.mlp.c_proj.weight.std().item() - scaled) < 0.1 * scaled
+
+
+def test_init_weights_runs_where_construction_called_it():
+    """A module's init_weights() runs after its reset, as construction calls
+    it: with no arguments, or timm's needs_reset convention (mode stored on
+    the module); one taking a mode it does not store is not called, so its
+    tensors must be written by a reset or named."""
+    class LayerScale(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.LayerNorm(8)
+            self.init_weights()
+
+        def init_weights(self):
+            nn.init.constant_(self.norm.weight, 1e-5)
+
+    class Model(nn.Module):
+        def __init__(self, mode="small"):
+            super().__init__()
+            self.block = LayerScale()
+            self.token = nn.Parameter(torch.empty(1, 8))
+            self.mode = mode
+            self.init_weights(needs_reset=False)
+
+        def init_weights(self, mode="", needs_reset=True):
+            nn.init.normal_(self.token, std=1e-6 if (mode or self.mode) == "small" else 1.0)
+
+    built = Model()
+    m = init.reset_parameters_(Model(), seed=0)
+    assert torch.equal(m.block.norm.weight, torch.full((8,), 1e-5))     # after LayerNorm's own reset
+    assert m.token.abs().max() < 1e-4                                    # the stored mode
+    with torch.device("meta"):
+        meta = Model()
+    meta.to_empty(device="cpu")
+    init.reset_parameters_(meta, seed=0)
+    assert torch.equal(meta.token, m.token) and torch.equal(meta.block.norm.weight, built.block.norm.weight)
+
+    class OldStyle(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.token = nn.Parameter(torch.zeros(4))
+
+        def init_weights(self, mode=""):           # construction's mode is not stored: not called
+            nn.init.normal_(self.token)
+
+    with pytest.raises(ValueError, match="could not re-initialize token"):
+        init.reset_parameters_(OldStyle(), seed=0)
