@@ -6,7 +6,7 @@ parameter and buffer with the same model built on the CPU and reset the
 same way. Prints one line per model (``same``, ``differs: <names>`` or the
 error ``reset_parameters_`` raised) and a count of each.
 
-    python benchmarks/meta_workflow.py [--every 10] [--models a,b]
+    python benchmarks/meta_workflow.py [--every 10] [--models a,b] [--max-params 3e8]
 """
 import argparse
 import collections
@@ -40,12 +40,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=10)
     parser.add_argument("--models", default="")
+    parser.add_argument("--max-params", type=float, default=3e8,
+                        help="skip models with more parameters (counted on the meta device)")
     args = parser.parse_args(argv)
     counts = collections.Counter()
     for family, name, build in families(args.every, args.models.split(",") if args.models else ()):
         if args.models and name not in args.models.split(","):
             continue
         try:
+            with torch.device("meta"):
+                size = sum(p.numel() for p in build().parameters())
+            if size > args.max_params:
+                print(f"{family:<12} {name:<40} skipped: {size / 1e6:.0f}M parameters", flush=True)
+                counts["skipped"] += 1
+                continue
             differ = check(build)
             verdict = "same" if not differ else f"differs: {', '.join(differ[:4])}"
             counts["same" if not differ else "differs"] += 1

@@ -17,6 +17,7 @@ run --seeds 5 --depth 30 --activation relu --init he,lecun,xavier --data blobs >
 run --seeds 5 --depth 30 --activation relu --init he,lecun,xavier --data blobs --clip none \
     > "$out/depth30-blobs-noclip.txt"
 run --seeds 5 --data digits > "$out/digits-seeds5.txt"
+run --seeds 5 --depth 8 --activation relu --init sigmoid4 --clip none > "$out/sigmoid4-noclip.txt"
 (cd / && python -m fastinit bench --quick) > "$out/bench-quick.txt"
 # the README's speed block and command times: measured and written by one script
 python tools/readme_numbers.py
