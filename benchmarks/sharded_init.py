@@ -7,7 +7,8 @@ layers, 503M parameters, 2 GB in float32), shards it with ``fully_shard``
 process. It prints one JSON line: the seconds to materialize and
 initialize (``to_empty`` and the reset), those of the meta build and
 ``fully_shard`` before them (torch's, apart), the peak resident memory the
-process added after its imports, and the bytes of its (local) parameters.
+process added after its imports (VmHWM), and the bytes of its (local)
+parameters.
 
     python benchmarks/sharded_init.py single
     python benchmarks/sharded_init.py fsdp RANK WORLD PORT
@@ -18,7 +19,6 @@ scale" section.
 """
 import json
 import os
-import resource
 import sys
 import time
 
@@ -36,6 +36,18 @@ LAYERS, WIDTH = 30, 4096
 def rss_bytes():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_rss_bytes():
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux
+    carries the parent's high-water mark across fork and exec into it, so a
+    process started by a large one (the benchmark suite) reads the
+    parent's peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def build():
@@ -64,7 +76,7 @@ def run(layout, rank=0, world=1, port=0):
     model.to_empty(device="cpu")
     finit.reset_parameters_(model, seed=0)
     t2 = time.perf_counter()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss_bytes()
     local = sum((p.to_local() if hasattr(p, "to_local") else p).numel() * p.element_size()
                 for p in model.parameters())
     print(json.dumps({"layout": layout, "rank": rank, "seconds": t2 - t1, "build_and_shard": t1 - t0,
