@@ -74,12 +74,14 @@ def run(layout, rank=0, world=1, port=0):
         fully_shard(model, mesh=mesh)
     t1 = time.perf_counter()
     model.to_empty(device="cpu")
+    t_empty = time.perf_counter()
     finit.reset_parameters_(model, seed=0)
     t2 = time.perf_counter()
     peak = peak_rss_bytes()
     local = sum((p.to_local() if hasattr(p, "to_local") else p).numel() * p.element_size()
                 for p in model.parameters())
     print(json.dumps({"layout": layout, "rank": rank, "seconds": t2 - t1, "build_and_shard": t1 - t0,
+                      "to_empty": t_empty - t1, "start": t1,
                       "added": peak - base, "params_bytes": local}), flush=True)
     if layout == "fsdp":
         import torch.distributed as dist
