@@ -353,10 +353,10 @@ def fixed_matmul(a, b, out=None, n_threads=1):
 
 # ---- exp, log, sin and cos in a fixed order (src/fixedmath.h) -------------------------
 cdef extern from "src/fixedmath.h" nogil:
-    float fi_exp_total_f32(float x)
-    double fi_exp_total_f64(double x)
-    float fi_log_total_f32(float x)
-    double fi_log_total_f64(double x)
+    float fi_exp_total_f32(float x) noexcept
+    double fi_exp_total_f64(double x) noexcept
+    float fi_log_total_f32(float x) noexcept
+    double fi_log_total_f64(double x) noexcept
     void fi_sincos_turns_f64(double v, double *s, double *c)
 
 
@@ -376,10 +376,13 @@ cdef cnp.ndarray elementwise_out(object x, object out, str name):
     return out
 
 
-def fixed_exp(x, out=None):
-    """exp(x) elementwise, the same bits on every machine (src/fixedmath.h);
-    float32 or float64; ``out`` may be ``x``."""
-    cdef cnp.ndarray y = elementwise_out(x, out, "fixed_exp")
+ctypedef float (*unary_f32)(float) noexcept nogil
+ctypedef double (*unary_f64)(double) noexcept nogil
+
+
+cdef cnp.ndarray elementwise(object x, object out, str name, unary_f32 f32, unary_f64 f64):
+    """y[i] = f(x[i]) over x (float32: f32, float64: f64), into out or a new array."""
+    cdef cnp.ndarray y = elementwise_out(x, out, name)
     cdef cnp.ndarray a = np.ascontiguousarray(x)
     cdef Py_ssize_t i, n = a.size
     cdef float *af
@@ -390,37 +393,26 @@ def fixed_exp(x, out=None):
         af, yf = <float *>cnp.PyArray_DATA(a), <float *>cnp.PyArray_DATA(y)
         with nogil:
             for i in range(n):
-                yf[i] = fi_exp_total_f32(af[i])
+                yf[i] = f32(af[i])
     else:
         ad, yd = <double *>cnp.PyArray_DATA(a), <double *>cnp.PyArray_DATA(y)
         with nogil:
             for i in range(n):
-                yd[i] = fi_exp_total_f64(ad[i])
+                yd[i] = f64(ad[i])
     return y
+
+
+def fixed_exp(x, out=None):
+    """exp(x) elementwise, the same bits on every machine (src/fixedmath.h);
+    float32 or float64; ``out`` may be ``x``."""
+    return elementwise(x, out, "fixed_exp", fi_exp_total_f32, fi_exp_total_f64)
 
 
 def fixed_log(x, out=None):
     """log(x) elementwise, the same bits on every machine (src/fixedmath.h);
     float32 or float64; 0 gives -inf, a negative or NaN x gives NaN; ``out``
     may be ``x``."""
-    cdef cnp.ndarray y = elementwise_out(x, out, "fixed_log")
-    cdef cnp.ndarray a = np.ascontiguousarray(x)
-    cdef Py_ssize_t i, n = a.size
-    cdef float *af
-    cdef float *yf
-    cdef double *ad
-    cdef double *yd
-    if a.dtype == F32:
-        af, yf = <float *>cnp.PyArray_DATA(a), <float *>cnp.PyArray_DATA(y)
-        with nogil:
-            for i in range(n):
-                yf[i] = fi_log_total_f32(af[i])
-    else:
-        ad, yd = <double *>cnp.PyArray_DATA(a), <double *>cnp.PyArray_DATA(y)
-        with nogil:
-            for i in range(n):
-                yd[i] = fi_log_total_f64(ad[i])
-    return y
+    return elementwise(x, out, "fixed_log", fi_log_total_f32, fi_log_total_f64)
 
 
 def sincos_turns(v):

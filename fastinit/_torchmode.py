@@ -47,6 +47,7 @@ except those of fastinit's own fills. Draws made below Python (TorchScript,
 C++ extensions) use torch's generator: the docs say so.
 """
 import contextvars
+import inspect
 import os
 import threading
 from types import FunctionType
@@ -406,7 +407,6 @@ def _init_weights_of(module):
     not store (``init_weights(mode='')`` of an older model) is not called:
     its construction's argument is unknown. transformers models have their
     own path (``_rerun_transformers_init``)."""
-    import inspect
     fn = getattr(module, "init_weights", None)
     if not callable(fn) or _is_transformers_model(module):
         return None

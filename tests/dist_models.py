@@ -17,6 +17,7 @@ import torch.distributed as dist
 from torch import nn
 
 import fastinit.torch as finit
+from dist_worker import end_rank
 
 VOCAB, DIM, HIDDEN, HEADS, LAYERS = 67, 24, 40, 4, 2     # 67, 40: uneven shards at any world size
 
@@ -292,11 +293,7 @@ def main(rank, world, port, scenario):
         dist.barrier()
     finally:
         dist.destroy_process_group()
-    # End before interpreter finalization: gloo's worker threads can still
-    # hold tensors then, and freeing one aborts the process (pytorch#179291).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    end_rank()
 
 
 if __name__ == "__main__":

@@ -47,10 +47,14 @@ def run(rank, world_size, port):
         dist.barrier()
     finally:
         dist.destroy_process_group()
-    # Every check passed. End here, before interpreter finalization: gloo's
-    # worker threads can still hold tensors then, and freeing one there
-    # aborts the process (SIGABRT, "terminate called without an active
-    # exception"; pytorch/pytorch#179291), about one CI run in twenty.
+    end_rank()
+
+
+def end_rank():
+    """Every check passed: end here, before interpreter finalization. gloo's
+    worker threads can still hold tensors then, and freeing one there
+    aborts the process (SIGABRT, "terminate called without an active
+    exception"; pytorch/pytorch#179291), about one CI run in twenty."""
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

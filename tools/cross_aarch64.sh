@@ -13,6 +13,7 @@
 #   bash tools/cross_aarch64.sh [work folder, default /tmp/fastinit-aarch64]
 # Emulated, the grid takes about 15 minutes a configuration on 2 cores.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/fastinit-aarch64}
 root=$work/root site=$work/site
@@ -75,16 +76,7 @@ run() {   # name, then VAR=value settings
     local name=$1; shift
     (cd / && env "$@" PYTHONPATH="$site" qemu-aarch64 -L "$root" "$root/usr/bin/python3.11" \
         -m fastinit compare "${grid[@]}" --json "$out/$name.raw" > /dev/null)
-    "$py" - "$out/$name.raw" "$out/$name.json" <<'PY'
-import json, sys
-def drop(x):
-    if isinstance(x, dict):
-        return {k: drop(v) for k, v in x.items() if k != "seconds"}
-    return [drop(v) for v in x] if isinstance(x, list) else x
-with open(sys.argv[1]) as f, open(sys.argv[2], "w") as g:
-    json.dump(drop(json.load(f)), g, indent=1, sort_keys=True)
-PY
-    printf 'aarch64 %-20s %s\n' "$name" "$(sha256sum "$out/$name.json" | cut -c1-16)"
+    printf 'aarch64 %-20s %s\n' "$name" "$("$py" "$here/json_digest.py" "$out/$name.raw" "$out/$name.json")"
 }
 levels=$(arm -c "import fastinit; print(' '.join(fastinit.simd_levels()))")
 for level in $levels; do run "simd=$level" FASTINIT_SIMD="$level"; done

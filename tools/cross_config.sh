@@ -8,6 +8,7 @@
 # Prints one sha256 per configuration; exits 1 on a mismatch.
 #   bash tools/cross_config.sh [python]
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 py=${1:-python}
 out=$(mktemp -d)
 grid=(--depth 3,8 --epochs 8 --samples 400 --init zeros,constant,small,xavier,he --no-progress)
@@ -15,16 +16,7 @@ levels=$("$py" -c "import fastinit; print(' '.join(fastinit.simd_levels()))")
 run() {   # name, then VAR=value settings
     local name=$1; shift
     env "$@" "$py" -m fastinit compare "${grid[@]}" --json "$out/$name.raw" > /dev/null
-    "$py" - "$out/$name.raw" "$out/$name.json" <<'PY'
-import json, sys
-def drop(x):
-    if isinstance(x, dict):
-        return {k: drop(v) for k, v in x.items() if k != "seconds"}
-    return [drop(v) for v in x] if isinstance(x, list) else x
-with open(sys.argv[1]) as f, open(sys.argv[2], "w") as g:
-    json.dump(drop(json.load(f)), g, indent=1, sort_keys=True)
-PY
-    printf '%-28s %s\n' "$name" "$(sha256sum "$out/$name.json" | cut -c1-16)"
+    printf '%-28s %s\n' "$name" "$("$py" "$here/json_digest.py" "$out/$name.raw" "$out/$name.json")"
 }
 run default FASTINIT_SIMD_DUMMY=1
 for level in $levels; do run "simd=$level" FASTINIT_SIMD="$level"; done
