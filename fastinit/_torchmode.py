@@ -89,16 +89,30 @@ class _Entry:
     def __init__(self, context, mode):
         self.context = context
         self.ident = threading.get_ident()
-        self.pid = os.getpid()
+        self.pid = _pid
         self.mode = mode
         self.open = True
+
+
+# This process's id, read once and again in a forked child (os.getpid() is
+# a system call, and current() runs at every random call of a context).
+_pid = os.getpid()
+
+
+def _renew_pid():
+    global _pid
+    _pid = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_pid)
 
 
 def current():
     """The innermost open context of the calling task, thread and process, or None."""
     entries = _entries.get()
     if entries:
-        ident, pid = threading.get_ident(), os.getpid()
+        ident, pid = threading.get_ident(), _pid
         for e in reversed(entries):
             if e.open and e.ident == ident and e.pid == pid:
                 return e.context

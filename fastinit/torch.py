@@ -269,8 +269,30 @@ def _write_dtensor(tensor, draw, halves):
     return tensor
 
 
+def _plain(tensor):
+    """Whether ``tensor`` passes ``_check_target`` and ``_direct`` both, read
+    with the fewest of torch's attribute calls (a CPU tensor is not meta;
+    a dtype of ``_DIRECT`` is floating point): the small fills a model's
+    construction makes take this path, where those calls are a good part
+    of the cost."""
+    return (type(tensor) in _PLAIN and tensor.is_cpu and tensor.dtype in _DIRECT
+            and tensor.is_contiguous() and not tensor.is_neg() and not tensor.is_conj()
+            and not tensor.is_inference())
+
+
 def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
     """tensor <- fn(shape, *args, **kwargs) of fastinit, in place, now."""
+    if _plain(tensor):
+        # _write's direct path, without its branches: into the tensor's own memory
+        src = _source(generator, seed)
+        if tensor.dtype is torch.bfloat16:
+            fn(tuple(tensor.shape), *args, dtype="bfloat16", out=tensor.detach().view(torch.int16),
+               seed=src, stream=stream, offset=offset, **kwargs)
+        else:
+            fn(tuple(tensor.shape), *args, out=tensor.detach(), seed=src, stream=stream,
+               offset=offset, **kwargs)
+        torch.autograd.graph.increment_version(tensor)
+        return tensor
     _check_target(tensor)
     src = _source(generator, seed)
     if _is_dtensor(tensor):
@@ -347,11 +369,20 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, 
     return _fill(tensor, _fi.xavier_normal, (gain,), _TORCH_FAN, generator, seed, stream, offset)
 
 
+# The nonlinearities torch.nn.init.calculate_gain knows; only leaky_relu reads its parameter.
+_GAINS = frozenset(("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                    "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"))
+
+
 def _kaiming(fn, tensor, a, mode, nonlinearity, generator, seed, stream, offset):
     if _zero_element(tensor):
         return tensor
-    _tinit._calculate_correct_fan(tensor, mode)       # torch's ValueError for a bad mode or dim
-    calculate_gain(nonlinearity, a)                   # and for a bad nonlinearity or slope
+    if not (mode in ("fan_in", "fan_out") and type(nonlinearity) is str and nonlinearity in _GAINS
+            and tensor.dim() >= 2
+            and (nonlinearity != "leaky_relu" or a is None or type(a) in (int, float))):
+        # anything but the common case: torch's own checks, for torch's errors
+        _tinit._calculate_correct_fan(tensor, mode)       # a bad mode or dim
+        calculate_gain(nonlinearity, a)                   # a bad nonlinearity or slope
     return _fill(tensor, fn, (), dict(a=a, mode=mode.lower(), nonlinearity=nonlinearity,
                                       **_TORCH_FAN), generator, seed, stream, offset)
 

@@ -6,6 +6,7 @@ negative-bit views). Skipped without torch."""
 import inspect
 import warnings
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -65,6 +66,9 @@ BAD_CALLS = [
     ("trunc_normal_", (0.0, 0.0), {}), ("trunc_normal_", (0.0, 1.0, 2.0, -2.0), {}),
     ("kaiming_uniform_", (), dict(mode="fan_avg")), ("kaiming_normal_", (), dict(nonlinearity="gelu")),
     ("kaiming_normal_", (), dict(a=True, nonlinearity="leaky_relu")),
+    ("kaiming_uniform_", (), dict(a="0.1")), ("kaiming_uniform_", (), dict(nonlinearity=["relu"])),
+    ("kaiming_uniform_", (), dict(mode="fan")), ("kaiming_normal_", (), dict(nonlinearity="Relu")),
+    ("kaiming_uniform_", (), dict(shape=(5,))),
     ("xavier_uniform_", (), {}), ("orthogonal_", (), {}), ("sparse_", (0.1,), {}),
     ("eye_", (), {}), ("dirac_", (), {}),
 ]
@@ -72,12 +76,27 @@ BAD_CALLS = [
 
 @pytest.mark.parametrize("name, args, kw", BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
 def test_exceptions_match_torch(name, args, kw):
+    kw = dict(kw)
     shape = (5,) if name in ("xavier_uniform_", "orthogonal_", "sparse_", "eye_", "dirac_") else (4, 4)
+    shape = kw.pop("shape", shape)
     with pytest.raises(Exception) as theirs:
         getattr(tinit, name)(torch.empty(shape), *args, **kw)
     with pytest.raises(theirs.type) as ours:
         getattr(init, name)(torch.empty(shape), *args, **kw)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("kw", [dict(mode="FAN_OUT"), dict(a=np.float64(0.2)), dict(a=None),
+                                dict(nonlinearity="tanh", a=True), dict(nonlinearity="selu")])
+def test_kaiming_accepts_what_torch_accepts(kw):
+    # the fast path skips torch's checks only for arguments they pass; these
+    # go the other way and must draw as the fast path would have
+    ours = init.kaiming_uniform_(torch.empty(6, 5), seed=3, **kw)
+    tinit.kaiming_uniform_(torch.empty(6, 5), **kw)          # torch takes them too
+    mode = kw.get("mode", "fan_in").lower()
+    expect = fastinit.he_uniform((6, 5), in_axis=1, out_axis=0, mode=mode, seed=3,
+                                 nonlinearity=kw.get("nonlinearity", "leaky_relu"), a=kw.get("a", 0))
+    np.testing.assert_array_equal(ours.numpy(), expect)
 
 
 def test_calculate_gain_is_torchs():
