@@ -9,6 +9,7 @@ cdef tuple check_shape(object shape, Py_ssize_t *size, str name=*)
 cdef cnp.dtype check_dtype(object dtype, str name=*, bint halves=*)
 cdef object as_out(object out, str name=*, bint checked_later=*)
 cdef int same_storage(object t, cnp.ndarray view, str name=*) except -1
+cdef bint plain_tensor(object t) noexcept
 cdef cnp.dtype out_dtype(object out, object dtype, str name=*, bint halves=*)
 cdef bint single(cnp.dtype dt) noexcept
 cdef cnp.ndarray check_out(object out, tuple shape, cnp.dtype dtype, str name=*)

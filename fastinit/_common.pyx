@@ -262,8 +262,9 @@ cdef object as_out(object out, str name="out", bint checked_later=False):
     the view writes nothing."""
     if out is None or isinstance(out, cnp.ndarray):
         return out
-    if hasattr(out, "__dlpack__"):
-        if hasattr(out, "untyped_storage"):
+    cdef bint plain = plain_tensor(out)
+    if plain or hasattr(out, "__dlpack__"):
+        if plain or hasattr(out, "untyped_storage"):
             if not checked_later:
                 check_storage(out, name)
             if out.is_neg() or out.is_conj():
@@ -291,6 +292,13 @@ cdef object as_out(object out, str name="out", bint checked_later=False):
 cdef dict TORCH_TYPES = None      # torch dtype -> numpy type number, made at the first tensor
 cdef object TORCH_STRIDED = None
 cdef tuple TORCH_PLAIN = ()       # torch.Tensor, torch.nn.Parameter
+
+
+cdef bint plain_tensor(object t) noexcept:
+    """Whether ``t`` is a torch.Tensor or nn.Parameter, not a subclass (known
+    once tensor_view has seen a tensor: False before, and the callers then
+    probe with hasattr as for any other object)."""
+    return type(t) in TORCH_PLAIN
 
 
 cdef object tensor_view(object t):

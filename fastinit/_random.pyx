@@ -24,7 +24,7 @@ from libc.stdint cimport uint16_t, uint32_t, uint64_t, int64_t
 
 from fastinit._common cimport (
     threads, check_int, check_real, check_shape, as_out, out_dtype, check_out,
-    dtype_max, single, same_storage,
+    dtype_max, single, same_storage, plain_tensor,
 )
 from fastinit._fills cimport (
     fi_key_t, fi_trunc_t, fi_philox4x32_10, fi_fill_raw,
@@ -717,7 +717,7 @@ cdef object finish(dist_t dist, params_t *p, tuple part, cnp.dtype dt, object ou
     cdef uint64_t off = check_offset(offset, t.size)
     cdef Streams gen = resolve(seed, stream, &src)
     cdef bint hold = foreign(given, out)
-    if hold and hasattr(given, "untyped_storage"):
+    if hold and (plain_tensor(given) or hasattr(given, "untyped_storage")):
         same_storage(given, arr)            # last, so no Python runs before the kernel
     take_stream(&src, gen)
     result = run(dist, p, arr, &src, off, t.scalar, t, hold)
@@ -728,7 +728,7 @@ cdef inline bint foreign(object given, object out):
     """Whether ``given`` is memory another framework owns and may free (a
     DLPack exporter such as a torch tensor), rather than an ndarray or a
     buffer whose export pins it."""
-    return given is not out and given is not None and hasattr(given, "__dlpack__")
+    return given is not out and given is not None and (plain_tensor(given) or hasattr(given, "__dlpack__"))
 
 
 cpdef object uniform(object shape, object low, object high, object dtype, object out, object seed,

@@ -135,21 +135,33 @@ def _draw(context, fill, tensor, args, kwargs):
     generator = kwargs.pop("generator", None)
     fill(tensor, *args, generator=generator, seed=None if generator is not None else context.gen,
          **kwargs)
-    context.note(tensor)
+    if context.track:
+        context.note(tensor)
     return tensor
 
 
 def _nn(fill):
-    def handler(context, tensor, *args, **kwargs):
-        return _draw(context, fill, tensor, args, dict(kwargs))
+    def handler(context, tensor, *args, generator=None, **kwargs):
+        # _draw, written out: this runs at every draw of a model's construction
+        if tensor.is_meta:                  # as torch: nothing to fill
+            return tensor
+        fill(tensor, *args, generator=generator,
+             seed=None if generator is not None else context.gen, **kwargs)
+        if context.track:
+            context.note(tensor)
+        return tensor
     return handler
 
 
 def _method(fill, renames):
     """A tensor method: its keyword names (``from``/``to`` of
     ``Tensor.uniform_``) renamed to the fill's (``a``/``b``)."""
+    nn = _nn(fill)
+
     def handler(context, tensor, *args, **kwargs):
-        return _draw(context, fill, tensor, args, {renames.get(k, k): v for k, v in kwargs.items()})
+        if kwargs:
+            kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
+        return nn(context, tensor, *args, **kwargs)
     return handler
 
 

@@ -68,6 +68,8 @@ _TORCH_FAN = dict(in_axis=1, out_axis=0)   # (out, in, *kernel)
 # (bfloat16 as its bits, through an int16 view of the tensor).
 _DIRECT = {torch.float32: None, torch.float64: None, torch.float16: None, torch.bfloat16: "bfloat16"}
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
+# What torch's in-place ops do to a tensor they write (autograd's checks read it).
+_bump_version = torch.autograd.graph.increment_version
 
 
 # Pure functions and the fills that draw nothing: torch's own, exactly.
@@ -149,7 +151,7 @@ def _write(tensor, draw, halves=True):
             draw(shape, "bfloat16", tensor.detach().view(torch.int16))
         else:
             draw(shape, None, tensor.detach())
-        torch.autograd.graph.increment_version(tensor)
+        _bump_version(tensor)
     elif halves and tensor.dtype in _DIRECT:
         # the same dtype's values made contiguous on the CPU (halves keep
         # their own rules, uniform's top included), then copied in as they are
@@ -265,7 +267,7 @@ def _write_dtensor(tensor, draw, halves):
             for sl, reg in blocks:
                 _write(local[sl] if len(blocks) > 1 else local,
                        lambda _shape, dtype, out, reg=reg: draw(shape, dtype, out, region=reg))
-    torch.autograd.graph.increment_version(tensor)
+    _bump_version(tensor)
     return tensor
 
 
@@ -284,14 +286,14 @@ def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
     """tensor <- fn(shape, *args, **kwargs) of fastinit, in place, now."""
     if _plain(tensor):
         # _write's direct path, without its branches: into the tensor's own memory
-        src = _source(generator, seed)
+        src = seed if generator is None and seed is not None else _source(generator, seed)
         if tensor.dtype is torch.bfloat16:
             fn(tuple(tensor.shape), *args, dtype="bfloat16", out=tensor.detach().view(torch.int16),
                seed=src, stream=stream, offset=offset, **kwargs)
         else:
             fn(tuple(tensor.shape), *args, out=tensor.detach(), seed=src, stream=stream,
                offset=offset, **kwargs)
-        torch.autograd.graph.increment_version(tensor)
+        _bump_version(tensor)
         return tensor
     _check_target(tensor)
     src = _source(generator, seed)
@@ -306,6 +308,8 @@ def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
 
 # ---- torch.nn.init's checks, raised as torch raises them -----------------------------------
 def _uniform_bounds(a, b, dtype):
+    if -math.inf < a <= b < math.inf:   # the common case, decided at once
+        return
     name = "float" if dtype in (torch.float32, torch.float16, torch.bfloat16) else "double"
     if not math.isfinite(a):
         raise RuntimeError(f"from is out of bounds for {name}")
