@@ -129,20 +129,10 @@ def _unroutable(name):
 
 
 # ---- how each random call is answered: handler(context, *args, **kwargs) ----------------------
-def _draw(context, fill, tensor, args, kwargs):
-    if tensor.is_meta:                      # as torch: nothing to fill
-        return tensor
-    generator = kwargs.pop("generator", None)
-    fill(tensor, *args, generator=generator, seed=None if generator is not None else context.gen,
-         **kwargs)
-    if context.track:
-        context.note(tensor)
-    return tensor
-
-
 def _nn(fill):
+    """A fill called as torch.nn.init's is: the context's generator unless
+    the call names one."""
     def handler(context, tensor, *args, generator=None, **kwargs):
-        # _draw, written out: this runs at every draw of a model's construction
         if tensor.is_meta:                  # as torch: nothing to fill
             return tensor
         fill(tensor, *args, generator=generator,
@@ -171,19 +161,23 @@ def _made(kwargs):
 
 
 def _factory(fill):
+    draw = _nn(fill)
+
     def handler(context, *size, generator=None, **kwargs):
         made, grad = _made(kwargs)
         t = torch.empty(*size, **made)
-        _draw(context, fill, t, (), {"generator": generator})
+        draw(context, t, generator=generator)
         return t.requires_grad_(grad)
     return handler
 
 
 def _like(fill):
+    draw = _nn(fill)
+
     def handler(context, other, generator=None, **kwargs):
         made, grad = _made(kwargs)
         t = torch.empty_like(other, **made)
-        _draw(context, fill, t, (), {"generator": generator})
+        draw(context, t, generator=generator)
         return t.requires_grad_(grad)
     return handler
 

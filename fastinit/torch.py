@@ -130,6 +130,15 @@ def _direct(tensor, halves=True):
             and tensor.is_contiguous() and not tensor.is_neg() and not tensor.is_conj())
 
 
+def _direct_target(tensor):
+    """(dtype, out) of a core draw into a ``_direct`` tensor's own memory: a
+    detached view, so no autograd op and no no_grad() (which costs more than
+    a small draw); bfloat16 as its bits, through an int16 view."""
+    if tensor.dtype is torch.bfloat16:
+        return "bfloat16", tensor.detach().view(torch.int16)
+    return None, tensor.detach()
+
+
 def _write(tensor, draw, halves=True):
     """tensor <- draw(shape, dtype, out) in place, as torch's in-place ops
     do it. ``draw`` makes the values with fastinit: into the tensor's memory
@@ -145,12 +154,7 @@ def _write(tensor, draw, halves=True):
     if _is_dtensor(tensor):
         return _write_dtensor(tensor, draw, halves)
     if _direct(tensor, halves):
-        # written through a detached view: no autograd op, so no no_grad()
-        # (which costs more than a small draw)
-        if tensor.dtype == torch.bfloat16:
-            draw(shape, "bfloat16", tensor.detach().view(torch.int16))
-        else:
-            draw(shape, None, tensor.detach())
+        draw(shape, *_direct_target(tensor))
         _bump_version(tensor)
     elif halves and tensor.dtype in _DIRECT:
         # the same dtype's values made contiguous on the CPU (halves keep
@@ -271,28 +275,15 @@ def _write_dtensor(tensor, draw, halves):
     return tensor
 
 
-def _plain(tensor):
-    """Whether ``tensor`` passes ``_check_target`` and ``_direct`` both, read
-    with the fewest of torch's attribute calls (a CPU tensor is not meta;
-    a dtype of ``_DIRECT`` is floating point): the small fills a model's
-    construction makes take this path, where those calls are a good part
-    of the cost."""
-    return (type(tensor) in _PLAIN and tensor.is_cpu and tensor.dtype in _DIRECT
-            and tensor.is_contiguous() and not tensor.is_neg() and not tensor.is_conj()
-            and not tensor.is_inference())
-
-
 def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
     """tensor <- fn(shape, *args, **kwargs) of fastinit, in place, now."""
-    if _plain(tensor):
-        # _write's direct path, without its branches: into the tensor's own memory
-        src = seed if generator is None and seed is not None else _source(generator, seed)
-        if tensor.dtype is torch.bfloat16:
-            fn(tuple(tensor.shape), *args, dtype="bfloat16", out=tensor.detach().view(torch.int16),
-               seed=src, stream=stream, offset=offset, **kwargs)
-        else:
-            fn(tuple(tensor.shape), *args, out=tensor.detach(), seed=src, stream=stream,
-               offset=offset, **kwargs)
+    if _direct(tensor) and not tensor.is_inference():
+        # passes _check_target (a CPU tensor is not meta, a dtype of _DIRECT
+        # is floating point): _write's direct path, without its closure and
+        # branches, which are a good part of a small fill's cost
+        dtype, out = _direct_target(tensor)
+        fn(tuple(tensor.shape), *args, dtype=dtype, out=out, seed=_source(generator, seed),
+           stream=stream, offset=offset, **kwargs)
         _bump_version(tensor)
         return tensor
     _check_target(tensor)
@@ -373,20 +364,24 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, 
     return _fill(tensor, _fi.xavier_normal, (gain,), _TORCH_FAN, generator, seed, stream, offset)
 
 
-# The nonlinearities torch.nn.init.calculate_gain knows; only leaky_relu reads its parameter.
-_GAINS = frozenset(("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                    "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"))
+# (mode, nonlinearity, a, ndim >= 2) of kaiming calls whose arguments torch's
+# own checks accepted: those checks are pure functions of exactly these, so a
+# call with the same ones passes them again and skips their cost.
+_TORCH_ACCEPTED = set()
+_SCALARS = (int, float, type(None))
 
 
 def _kaiming(fn, tensor, a, mode, nonlinearity, generator, seed, stream, offset):
     if _zero_element(tensor):
         return tensor
-    if not (mode in ("fan_in", "fan_out") and type(nonlinearity) is str and nonlinearity in _GAINS
-            and tensor.dim() >= 2
-            and (nonlinearity != "leaky_relu" or a is None or type(a) in (int, float))):
-        # anything but the common case: torch's own checks, for torch's errors
-        _tinit._calculate_correct_fan(tensor, mode)       # a bad mode or dim
-        calculate_gain(nonlinearity, a)                   # a bad nonlinearity or slope
+    key = None
+    if type(mode) is str and type(nonlinearity) is str and type(a) in _SCALARS:
+        key = (mode, nonlinearity, a, tensor.dim() >= 2)
+    if key is None or key not in _TORCH_ACCEPTED:
+        _tinit._calculate_correct_fan(tensor, mode)       # torch's ValueError for a bad mode or dim
+        calculate_gain(nonlinearity, a)                   # and for a bad nonlinearity or slope
+        if key is not None and len(_TORCH_ACCEPTED) < 1024:
+            _TORCH_ACCEPTED.add(key)
     return _fill(tensor, fn, (), dict(a=a, mode=mode.lower(), nonlinearity=nonlinearity,
                                       **_TORCH_FAN), generator, seed, stream, offset)
 
