@@ -367,7 +367,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, seed=None, stream=None, 
 # (mode, nonlinearity, a, ndim >= 2) of kaiming calls whose arguments torch's
 # own checks accepted: those checks are pure functions of exactly these, so a
 # call with the same ones passes them again and skips their cost.
-_TORCH_ACCEPTED = set()
+_TORCH_ACCEPTED: set[tuple] = set()
 _SCALARS = (int, float, type(None))
 
 
