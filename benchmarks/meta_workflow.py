@@ -1,9 +1,10 @@
 """The large-model workflow on real models, in one process: for each model of
 ``zoo.py``'s families (timm every ``--every``-th, torchvision, transformers
-small configs), build it on the meta device, ``to_empty(device="cpu")``,
+small configs), build it on the meta device inside
+``fastinit.torch.init_context(seed=0)``, ``to_empty(device="cpu")``,
 ``fastinit.torch.reset_parameters_(model, seed=0)``, and compare every
-parameter and buffer with the same model built on the CPU and reset the
-same way. Prints one line per model (``same``, ``differs: <names>`` or the
+parameter and buffer with the same model built on the CPU inside the same
+context and reset the same way. Prints one line per model (``same``, ``differs: <names>`` or the
 error ``reset_parameters_`` raised) and a count of each.
 
     python benchmarks/meta_workflow.py [--every 10] [--models a,b] [--max-params 3e8]
@@ -23,8 +24,10 @@ import fastinit.torch as finit  # noqa: E402
 
 def check(build):
     torch.manual_seed(0)
-    one = finit.reset_parameters_(build(), seed=0)
-    with torch.device("meta"):
+    with finit.init_context(seed=0):
+        one = build()
+    one = finit.reset_parameters_(one, seed=0)
+    with torch.device("meta"), finit.init_context(seed=0):
         meta = build()
     meta.to_empty(device="cpu")
     finit.reset_parameters_(meta, seed=0)

@@ -37,6 +37,15 @@ task is inside and passes every other call through. Nothing of torch is
 replaced, for this thread or any other: after the last exit torch's mode
 stack is what it was.
 
+While any context is open, torch's global parameter and buffer
+registration hooks also hold one function of ours, which notes, for the
+calling task's context only, which module registered which tensor
+(``reset_parameters_`` keeps what a construction inside a context wrote);
+for every other thread and task it does nothing, and it leaves with the
+last open context. Entered on the meta device, a context records the
+construction too (``_torchrecord``: a dispatch mode on the entering
+thread's stack, removed at that entry's exit).
+
 Which calls it sees: torch takes a mode off the stack while the mode
 handles a call, so the pass-through keeps it on for what runs inside: a
 tensor subclass's own ``__torch_function__`` runs after the mode returns
@@ -65,6 +74,7 @@ except ImportError:            # an older torch: a Python function's inner calls
             return func(*args, **kwargs)
 
 import fastinit as _fi
+from fastinit import _torchrecord as _rec
 from fastinit import torch as _ft
 
 T = torch.Tensor
@@ -84,7 +94,7 @@ _thread = _Thread()
 class _Entry:
     """One ``with`` of a context: where it was entered, and whether it is
     still open."""
-    __slots__ = ("context", "ident", "pid", "mode", "open")
+    __slots__ = ("context", "ident", "pid", "mode", "open", "recorder")
 
     def __init__(self, context, mode):
         self.context = context
@@ -92,6 +102,7 @@ class _Entry:
         self.pid = _pid
         self.mode = mode
         self.open = True
+        self.recorder = None
 
 
 # This process's id, read once and again in a forked child (os.getpid() is
@@ -119,6 +130,12 @@ def current():
     return None
 
 
+def recording():
+    """The Log of the construction the calling task records, or None."""
+    context = current()
+    return None if context is None else context.record
+
+
 def _unroutable(name):
     def refuse(context, *args, **kwargs):
         raise TypeError(
@@ -133,7 +150,7 @@ def _nn(fill):
     """A fill called as torch.nn.init's is: the context's generator unless
     the call names one."""
     def handler(context, tensor, *args, generator=None, **kwargs):
-        if tensor.is_meta:                  # as torch: nothing to fill
+        if tensor.is_meta and context.record is None:   # as torch: nothing to fill
             return tensor
         fill(tensor, *args, generator=generator,
              seed=None if generator is not None else context.gen, **kwargs)
@@ -182,6 +199,23 @@ def _like(fill):
     return handler
 
 
+class _Fixed:
+    """A context whose generator draws the stream a random call reserved
+    when it was recorded (a meta tensor's draw, made again later)."""
+    record = None
+    track = False
+
+    def __init__(self, context, generator):
+        src = _ft._source(generator, None) if generator is not None else context.gen
+        if isinstance(src, _fi.Generator):
+            self.gen = _fi.random._restore(src.seed_seq, src.reserve_stream())
+        else:
+            self.gen = _fi.Generator(src)
+
+    def note(self, tensor):
+        pass
+
+
 def _words(context, generator, n):
     """n uint64 words of the context's next stream (or of one seed drawn
     from ``generator``)."""
@@ -201,6 +235,9 @@ def _random_(context, tensor, *args, generator=None, **kwargs):
     from one 64-bit word of the context's stream (modulo the range, as
     torch's CPU kernel reduces its words)."""
     if tensor.is_meta:
+        if context.record is not None:
+            fixed = _Fixed(context, generator)
+            context.record.draw(tensor, lambda t: _random_(fixed, t, *args, **kwargs))
         return tensor
     low, high = 0, None
     if "from" in kwargs or "to" in kwargs:
@@ -239,8 +276,12 @@ def _randint(context, *args, generator=None, **kwargs):
 def _randperm(context, n, *, generator=None, out=None, **kwargs):
     """``torch.randperm(n)``: the stable argsort of n uniform 64-bit keys."""
     made, grad = _made({"dtype": torch.int64, **kwargs})
-    if made.get("device") is not None and torch.device(made["device"]).type == "meta":
-        return torch.empty(n, **made)
+    if torch.device(made.get("device") or torch.get_default_device()).type == "meta":
+        t = torch.empty(n, **made) if out is None else out.resize_(n)
+        if context.record is not None:
+            fixed = _Fixed(context, generator)
+            context.record.draw(t, lambda real: real.copy_(_randperm(fixed, n)))
+        return t.requires_grad_(grad) if out is None else t
     perm = torch.from_numpy(np.argsort(_words(context, generator, n), kind="stable"))
     if out is not None:
         return out.resize_(n).copy_(perm)
@@ -267,6 +308,35 @@ for _name in ("bernoulli_", "exponential_", "geometric_", "cauchy_", "log_normal
     _HANDLERS[getattr(T, _name)] = _unroutable(f"Tensor.{_name}")
 for _name in ("normal", "bernoulli", "multinomial", "poisson", "randint_like"):
     _HANDLERS[getattr(torch, _name)] = _unroutable(f"torch.{_name}")
+
+
+def _data(func):
+    """``torch.tensor(data)`` and kin: torch's, logged when a recording
+    context makes a meta tensor of the data."""
+    def handler(context, *args, **kwargs):
+        out = func(*args, **kwargs)
+        if context.record is not None and isinstance(out, T) and out.is_meta:
+            _rec.log_data(context.record, func, args, kwargs, out)
+        return out
+    return handler
+
+
+for _f in _rec.DATA_CALLS:
+    _HANDLERS[_f] = _data(_f)
+
+
+def _is_meta(context, tensor):
+    """``Tensor.is_meta``; asked of a meta tensor while a construction is
+    recorded, it marks the tensor's storage: code that asks may write
+    something else on the CPU (``torch.nn.init.trunc_normal_`` skips meta
+    tensors), so a tensor made from it is refused, never made wrong."""
+    meta = tensor.is_meta
+    if meta and context.record is not None:
+        context.record.branched(tensor)
+    return meta
+
+
+_HANDLERS[T.is_meta.__get__] = _is_meta  # type: ignore[attr-defined]
 # A torch.nn.init function reaches the mode as whatever object its module's
 # global holds: a wrapper when a library patched it (transformers guards
 # torch.nn.init this way). Same name, same job.
@@ -338,6 +408,31 @@ def _remove_mode(mode):
         torch._C._push_on_torch_function_stack(m)
 
 
+def _noted(module, name, value):
+    """torch's registration hook while contexts are open: the calling
+    task's context notes which module registered which tensor."""
+    if value is not None:
+        context = current()
+        if context is not None:
+            context.made.append((module, name))
+
+
+def _push_dispatch(mode):
+    torch._C._push_on_torch_dispatch_stack(mode)
+
+
+def _remove_dispatch(mode):
+    """Take a recorder off this thread's dispatch-mode stack, wherever it is."""
+    above = []
+    while torch._C._len_torch_dispatch_stack():
+        top = torch._C._pop_torch_dispatch_stack(None)
+        if top is mode:
+            break
+        above.append(top)
+    for m in reversed(above):
+        torch._C._push_on_torch_dispatch_stack(m)
+
+
 class InitContext:
     """What ``fastinit.torch.init_context`` returns (see its docstring).
     ``track``: record the tensors in-place calls write (reset_parameters_
@@ -348,12 +443,17 @@ class InitContext:
         self.track = track
         self.written = set()        # data_ptr() of what in-place calls wrote (with track)
         self._opened = []           # this object's open entries, any task or thread
+        self.record = None          # the Log of a construction on the meta device, while open
+        self.made = []              # (module, name) registered inside, until the exit
 
     def note(self, tensor):
         if self.track:
+            if _ft._is_dtensor(tensor):   # known by itself (see reset_module)
+                self.written.add(id(tensor))
+                return
             try:
                 self.written.add(tensor.data_ptr())
-            except RuntimeError:     # no storage (a functorch wrapper, a sparse tensor)
+            except RuntimeError:     # no storage of its own (a functorch wrapper, a sparse tensor)
                 pass
 
     def __enter__(self):
@@ -366,6 +466,13 @@ class InitContext:
         entry = _Entry(self, mode)
         self._opened.append(entry)
         _entries.set(_entries.get() + (entry,))
+        _rec.hooks_on(_noted)
+        if self.record is None and not self.track and torch.get_default_device().type == "meta":
+            # a construction on the meta device: recorded, so reset_parameters_
+            # can make what no reset writes (see _torchrecord)
+            self.record = _rec.Log()
+            entry.recorder = _rec.Recorder(self, self.record, current)
+            _push_dispatch(entry.recorder)
         return self
 
     def __exit__(self, *exc):
@@ -383,6 +490,12 @@ class InitContext:
         entries = _entries.get()
         if entry in entries:
             _entries.set(tuple(e for e in entries if e is not entry))
+        _rec.hooks_off()
+        made, self.made = self.made, []
+        _rec.remember(made, self.record)
+        if entry.recorder is not None:
+            self.record = None
+            _remove_dispatch(entry.recorder)
         mode = entry.mode
         mode.open -= 1
         mode.tracking -= self.track
@@ -488,6 +601,57 @@ def _rerun_transformers_init(model):
     walk(model, model)
 
 
+def _construct_again(module, names, targets):
+    """Of the tensors ``names`` that no reset wrote, give those built inside
+    ``init_context`` the values their construction gave them: kept where
+    they still hold them, made again from the recording of a construction
+    on the meta device (``_torchrecord``); returns the names left."""
+    left, branched, wanted = [], [], {}
+    for name in names:
+        owner, _, local = name.rpartition(".")
+        info = _rec.MADE.get(module.get_submodule(owner), {}).get(local)
+        t = targets[name]
+        if info is None:
+            left.append(name)
+        elif info[0] is None:
+            if _pointer(t) != info[1]:
+                left.append(name)           # not the memory its construction wrote
+        elif info[0].branches(info[1]):
+            branched.append(name)
+        elif not info[0].written(info[1].key):
+            left.append(name)               # its construction only allocated it
+        else:
+            wanted.setdefault(info[0], []).append((name, info[1]))
+    if branched:
+        raise ValueError(
+            f"fastinit.torch cannot make {', '.join(branched)} again from the model's construction "
+            "on the meta device: that construction asked whether a tensor they are made from was "
+            "on the meta device (as torch.nn.init.trunc_normal_ does, to skip its draw), so on the "
+            "CPU it may write something else. Initialize them after to_empty(), e.g. inside "
+            "fastinit.torch.init_context(seed=...).")
+    with torch.no_grad():
+        for log, items in wanted.items():
+            try:
+                values = log.replay([ref for _, ref in items])
+            except ValueError as e:
+                raise ValueError(f"{', '.join(name for name, _ in items)}: {e}") from None
+            for (name, _), value in zip(items, values):
+                t = targets[name]
+                if tuple(value.shape) != tuple(t.shape):
+                    raise ValueError(f"{name} has shape {tuple(t.shape)}, but its construction made "
+                                     f"{tuple(value.shape)}; it changed after the model was built")
+                if _ft._is_dtensor(t):
+                    local = t.to_local()
+                    for sl, reg in _ft._index_runs(t):
+                        local[sl].copy_(value[tuple(slice(a, b) for a, b in reg)])
+                else:
+                    t.copy_(value)
+    return left
+
+
+RESET_STREAMS = 2 ** 63      # where reset_parameters_'s streams of an int seed start
+
+
 def reset_module(module, seed=None):
     """fastinit.torch.reset_parameters_."""
     if not isinstance(module, torch.nn.Module):
@@ -499,6 +663,11 @@ def reset_module(module, seed=None):
             raise ValueError(f"{name} is on the meta device and has no memory to fill: call "
                              "module.to_empty(device='cpu') first")
     before = {name: t._version for name, t in targets.items()}
+    if not isinstance(seed, _fi.Generator):
+        # streams 2**63, 2**63 + 1, ... of Generator(seed): init_context(seed)
+        # draws 0, 1, 2, ..., so a model built in one and reset with the
+        # same seed never reads a stream twice
+        seed = _fi.random._restore(_fi.Generator(seed).seed_seq, RESET_STREAMS)
     context = InitContext(seed, track=True)
     with torch.no_grad(), context:
         for m in _post_order(module, set()):
@@ -510,8 +679,18 @@ def reset_module(module, seed=None):
                 init()
         for model in _transformers_models(module):
             _rerun_transformers_init(model)
+    # A DTensor's version counter is its local shard's, which FSDP2 may
+    # share with other shards (views of one buffer): its writes are known by
+    # the tensor itself, as the context noted them. A tensor a reset
+    # replaced (registered anew: timm's swin masks) is the reset's.
+    now = dict(module.named_parameters())
+    now.update(module.named_buffers())
     missed = [name for name, t in targets.items()
-              if t._version == before[name] and _pointer(t) not in context.written and t.numel()]
+              if t.numel() and now.get(name) is t
+              and (id(t) not in context.written if _ft._is_dtensor(t) else
+                   t._version == before[name] and _pointer(t) not in context.written)]
+    if missed:
+        missed = _construct_again(module, missed, targets)
     if missed:
         raise ValueError(
             f"reset_parameters_ could not re-initialize {', '.join(missed)}: no reset_parameters() "

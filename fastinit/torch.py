@@ -103,12 +103,18 @@ def _source(generator, seed):
     raise TypeError(f"generator must be a torch.Generator or a fastinit.Generator, got {generator!r}")
 
 
+def _on_meta(tensor):
+    """``tensor.is_meta``, asked as fastinit (a recording context marks the
+    tensors that the model's own code asks ``is_meta`` of)."""
+    return tensor.device.type == "meta"
+
+
 def _check_target(tensor):
     """The rules every random fill applies before it draws (so a refused
     call uses no stream)."""
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
-    if tensor.is_meta:
+    if _on_meta(tensor):
         raise ValueError("a meta tensor has no memory to fill, so its seed cannot be honoured: "
                          "materialize it first (module.to_empty(device='cpu'), then "
                          "fastinit.torch.reset_parameters_(module, seed=...))")
@@ -275,6 +281,23 @@ def _write_dtensor(tensor, draw, halves):
     return tensor
 
 
+def _recorded(tensor, again, generator, seed, stream):
+    """A draw into a meta tensor while a construction is recorded (an
+    ``init_context`` entered on the meta device): the stream it takes is
+    reserved now, in call order, and ``again(src, stream)`` (the same fill,
+    that stream pinned) goes into the log; True. Anything else: False."""
+    if not (isinstance(tensor, torch.Tensor) and _on_meta(tensor)):
+        return False
+    context = _torchmode.current()
+    if context is None or context.record is None:
+        return False
+    if not tensor.is_floating_point():
+        raise TypeError(f"fastinit.torch fills real floating-point tensors, got {tensor.dtype}")
+    src, stream = _pinned(_source(generator, seed), stream)
+    context.record.draw(tensor, again(src, stream))
+    return True
+
+
 def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
     """tensor <- fn(shape, *args, **kwargs) of fastinit, in place, now."""
     if _direct(tensor) and not tensor.is_inference():
@@ -285,6 +308,9 @@ def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
         fn(tuple(tensor.shape), *args, dtype=dtype, out=out, seed=_source(generator, seed),
            stream=stream, offset=offset, **kwargs)
         _bump_version(tensor)
+        return tensor
+    if _recorded(tensor, lambda src, stream: lambda t: _fill(
+            t, fn, args, kwargs, None, src, stream, offset), generator, seed, stream):
         return tensor
     _check_target(tensor)
     src = _source(generator, seed)
@@ -339,7 +365,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, s
                   stream=None, offset=0):
     """N(mean, std**2) truncated to the absolute bounds [a, b], in place,
     sampled exactly by the inverse CDF (``torch.nn.init.trunc_normal_``)."""
-    if isinstance(tensor, torch.Tensor) and tensor.is_meta:
+    if isinstance(tensor, torch.Tensor) and _on_meta(tensor) and _torchmode.recording() is None:
         return tensor                  # as torch: nothing to sample
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
@@ -404,6 +430,9 @@ def orthogonal_(tensor, gain=1, generator=None, *, seed=None, stream=None, offse
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
+    if _recorded(tensor, lambda src, stream: lambda t: orthogonal_(
+            t, gain, seed=src, stream=stream, offset=offset), generator, seed, stream):
+        return tensor
     _check_target(tensor)
     src = _source(generator, seed)
     rows = tensor.shape[0]
@@ -423,10 +452,13 @@ def sparse_(tensor, sparsity, std=0.01, generator=None, *, seed=None, stream=Non
     per column), so one seed fixes both."""
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    if tensor.is_meta:
+    if _on_meta(tensor) and _torchmode.recording() is None:
+        return tensor
+    _normal_std(std)
+    if _recorded(tensor, lambda src, stream: lambda t: sparse_(
+            t, sparsity, std, seed=src, stream=stream, offset=offset), generator, seed, stream):
         return tensor
     _check_target(tensor)
-    _normal_std(std)
     rows, cols = tensor.shape
     num_zeros = math.ceil(sparsity * rows)
     src, stream = _pinned(_source(generator, seed), stream)   # values and keys: one stream
@@ -480,10 +512,12 @@ def reset_parameters_(module, seed=None):
     after the Linear's own reset, and ``nn.Transformer``'s xavier pass comes
     last). Every random value those resets draw (``torch.nn.init`` and the
     tensor methods ``normal_``, ``uniform_``, ...) comes from its own stream of
-    ``Generator(seed)``, in call order, so the result depends only on the
+    ``Generator(seed)``, in call order from stream 2**63 (an int seed; a
+    Generator is used as it is), so the result depends only on the
     seed: not on ``torch.manual_seed``, the thread count, or what the
     parameters held (uninitialized memory after ``meta`` → ``to_empty``
-    included). A module's own ``init_weights()`` runs after its reset, as
+    included), and never repeats a stream of ``init_context(seed)``, which
+    counts from 0. A module's own ``init_weights()`` runs after its reset, as
     construction calls it, where that call can be repeated exactly (no
     arguments, as timm's blocks; or timm's
     ``init_weights(needs_reset=False)``, whose models store their mode).
@@ -491,15 +525,26 @@ def reset_parameters_(module, seed=None):
     its own whole-model init as its construction did (``initialize_weights``:
     every module's ``_init_weights``), which writes what no module reset
     does (GPT-2's ``Conv1D``, BERT's, T5's, Llama's and ViT's weights and
-    tokens). A parameter or buffer that nothing writes is named in a
-    ValueError, never skipped.
+    tokens).
+
+    A tensor that none of these writes keeps what the model's construction
+    wrote, if the model was built inside ``init_context``: on the CPU, the
+    values it holds; on the meta device, the construction was recorded, and
+    the part of it that makes the tensor runs again on the CPU (its random
+    calls on the streams they took), giving the values the same
+    construction gives on the CPU, bit for bit (class tokens, layer-scale
+    gammas, tables computed in ``__init__``). A tensor that nothing wrote,
+    or that cannot be made again exactly (its construction asked whether a
+    tensor was on the meta device, as ``torch.nn.init.trunc_normal_`` does;
+    or drew with torch's own generator below Python), is named in a
+    ValueError, never skipped or made wrong.
 
     DTensor parameters (FSDP2's ``fully_shard``, tensor parallel, any
     ``DeviceMesh``) are filled on each rank with their local shard of the
-    values the unsharded model gets, so ``with torch.device("meta"):``
-    build, shard, ``to_empty(device="cpu")`` and ``reset_parameters_`` give
-    the one-process weights at any world size (the docs' "Initialize a
-    sharded model").
+    values the unsharded model gets, so ``with torch.device("meta"),
+    init_context(seed=s):`` build, shard, ``to_empty(device="cpu")`` and
+    ``reset_parameters_(model, seed=s)`` give the one-process weights at
+    any world size (the docs' "Initialize a sharded model").
 
     Parameters
     ----------
@@ -528,8 +573,11 @@ def init_context(seed=None):
     True
 
     gives the same parameters on every run and thread count (a whole
-    ``transformers.GPT2LMHeadModel(GPT2Config())`` too). Meta tensors
-    are left to torch (which skips them). A random call that cannot be
+    ``transformers.GPT2LMHeadModel(GPT2Config())`` too). Entered on the
+    meta device (``with torch.device("meta"), init_context(seed=0):``), it
+    records the construction instead, so that ``reset_parameters_`` can
+    make what no reset writes after ``to_empty``; random calls reserve
+    their streams as on the CPU. A random call that cannot be
     honoured (a non-floating tensor for ``normal_``, ``torch.bernoulli``)
     raises; a ``generator=`` is honoured as ``fastinit.torch`` honours it.
 

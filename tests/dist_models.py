@@ -11,6 +11,7 @@ nonzero), so the test names the rank and the check.
 """
 import os
 import sys
+from contextlib import nullcontext
 
 import torch
 import torch.distributed as dist
@@ -93,6 +94,31 @@ class TinyLlama(nn.Module):
         nn.init.trunc_normal_(self.output.weight, std=DIM ** -0.5, a=-3 * DIM ** -0.5, b=3 * DIM ** -0.5)
 
 
+class TinyViT(nn.Module):
+    """A ViT whose construction writes tensors no reset writes (timm's
+    kind): a class token and position embedding drawn in ``__init__``,
+    layer-scale gammas, a relative-position table drawn there, and a
+    non-persistent buffer computed there from ``torch.tensor`` data. Built
+    inside ``init_context``; on the meta device, ``reset_parameters_`` makes
+    those tensors again from the recorded construction."""
+
+    def __init__(self, patches=6):
+        super().__init__()
+        self.patch = nn.Linear(12, DIM)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, DIM))
+        with torch.no_grad():              # timm's trunc_normal_: uniform_, then the inverse CDF
+            self.cls_token.uniform_(-0.9, 0.9).erfinv_().mul_(0.02 * 2 ** 0.5)
+        self.pos_embed = nn.Parameter(torch.randn(1, patches + 1, DIM) * 0.02)
+        self.rel_table = nn.Parameter(torch.randn(2 * patches + 1, HEADS) * 0.02)
+        self.fc1 = nn.ModuleList(nn.Linear(DIM, HIDDEN) for _ in range(LAYERS))
+        self.fc2 = nn.ModuleList(nn.Linear(HIDDEN, DIM) for _ in range(LAYERS))
+        self.gamma = nn.ParameterList(nn.Parameter(1e-5 * torch.ones(DIM)) for _ in range(LAYERS))
+        scales = torch.tensor([1.0, 0.5, 0.25])
+        self.register_buffer("freqs", torch.outer(torch.arange(patches + 1.0), scales).sin(),
+                             persistent=False)
+        self.head = nn.Linear(DIM, VOCAB)
+
+
 TP_PLAN = {
     "tok_embeddings": "rowwise",
     "layers.*.wq": "colwise", "layers.*.wk": "colwise", "layers.*.wv": "colwise",
@@ -100,11 +126,14 @@ TP_PLAN = {
     "layers.*.w2": "rowwise", "output": "colwise",
 }
 GPT2_TP_PLAN = {"transformer.wte": "rowwise", "lm_head": "colwise"}   # Conv1D has no TP style
+VIT_TP_PLAN = {"fc1.*": "colwise", "fc2.*": "rowwise", "head": "colwise"}
 
 
 def build(name):
     if name == "llama":
         return TinyLlama()
+    if name == "vit":
+        return TinyViT()
     from transformers import GPT2Config, GPT2LMHeadModel
     cfg = GPT2Config(n_layer=2, n_embd=32, n_head=2, vocab_size=67, n_positions=16,
                      tie_word_embeddings=False)
@@ -124,7 +153,7 @@ def initialize(model, name, how):
 def tensor_parallel(model, name, mesh):
     from torch.distributed.tensor.parallel import (ColwiseParallel, RowwiseParallel,
                                                    parallelize_module)
-    plan = TP_PLAN if name == "llama" else GPT2_TP_PLAN
+    plan = {"llama": TP_PLAN, "gpt2": GPT2_TP_PLAN, "vit": VIT_TP_PLAN}[name]
     styles = {"colwise": ColwiseParallel, "rowwise": RowwiseParallel}
     return parallelize_module(model, mesh, {k: styles[v]() for k, v in plan.items()})
 
@@ -132,8 +161,8 @@ def tensor_parallel(model, name, mesh):
 def sharded(name, how, layout, world):
     """The model on the meta device, sharded by ``layout``, materialized and
     initialized: torchtitan's workflow."""
-    with torch.device("meta"):
-        model = build(name)
+    with torch.device("meta"), finit.init_context(seed=0) if name == "vit" else nullcontext():
+        model = build(name)           # the ViT's construction recorded, to be made again
     sharded_layout(model, name, layout, world)
     model.to_empty(device="cpu")
     initialize(model, name, how)
@@ -146,7 +175,9 @@ def sharded_layout(model, name, layout, world):
     from torch.distributed.fsdp import fully_shard
     if layout == "fsdp":
         mesh = init_device_mesh("cpu", (world,))
-        for block in (model.layers if name == "llama" else model.transformer.h):
+        blocks = {"llama": lambda: model.layers, "gpt2": lambda: model.transformer.h,
+                  "vit": lambda: model.fc1}[name]()
+        for block in blocks:
             fully_shard(block, mesh=mesh)
         fully_shard(model, mesh=mesh)
     elif layout == "tp":
@@ -168,7 +199,8 @@ def sharded_layout(model, name, layout, world):
 def check(rank, world, scenario):
     name, how, layout = scenario.split(":")
     torch.manual_seed(1234 + rank)          # fastinit's bits must not depend on torch's seed
-    one = build(name)                        # the one-process model, built as usual
+    with finit.init_context(seed=0) if name == "vit" else nullcontext():
+        one = build(name)                    # the one-process model, built as usual
     initialize(one, name, how)
     model = sharded(name, how, layout, world)
     want = dict(one.named_parameters())
@@ -195,6 +227,25 @@ def check(rank, world, scenario):
         raise AssertionError(f"{scenario}: no parameter was sharded")
     print(f"rank {rank}/{world} {scenario}: {len(want)} tensors equal, {seen} sharded "
           f"({', '.join(sorted(kinds))})", flush=True)
+
+
+def check_unrecorded(rank, world):
+    """The ViT built on the meta device without init_context, under FSDP2:
+    nothing recorded its construction, so reset_parameters_ names what no
+    reset writes (FSDP2's shards share one version counter: a write to one
+    must not pass for a write to another)."""
+    with torch.device("meta"):
+        model = build("vit")
+    sharded_layout(model, "vit", "fsdp", world)
+    model.to_empty(device="cpu")
+    try:
+        finit.reset_parameters_(model, seed=0)
+    except ValueError as e:
+        if "cls_token" not in str(e) or "gamma.0" not in str(e) or "patch.weight" in str(e):
+            raise AssertionError(f"rank {rank}: the wrong tensors named: {e}") from None
+    else:
+        raise AssertionError(f"rank {rank}: an unrecorded construction's tensors passed as written")
+    print(f"rank {rank}/{world} unrecorded: refused", flush=True)
 
 
 FILLS = [("uniform_", {"a": -0.5, "b": 2.0}), ("normal_", {"std": 0.02}), ("trunc_normal_", {"std": 0.5}),
@@ -288,6 +339,8 @@ def main(rank, world, port, scenario):
                 check_fills(rank, world)
             elif one.startswith("torch:"):
                 torch_own(rank, world, one.split(":")[1])
+            elif one == "unrecorded":
+                check_unrecorded(rank, world)
             else:
                 check(rank, world, one)
         dist.barrier()

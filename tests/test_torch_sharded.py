@@ -70,12 +70,12 @@ def _needs(scenarios):
 
 
 CASES = [
-    (1, "llama:reset:fsdp,llama:init:tp,gpt2:reset:fsdp"),
+    (1, "llama:reset:fsdp,llama:init:tp,gpt2:reset:fsdp,vit:reset:fsdp"),
     (2, "llama:reset:fsdp,llama:init:fsdp,llama:reset:tp,llama:init:tp"),
-    (2, "gpt2:reset:fsdp,gpt2:reset:tp,fills"),
-    (3, "llama:init:fsdp,llama:reset:tp,gpt2:reset:fsdp"),
+    (2, "gpt2:reset:fsdp,gpt2:reset:tp,vit:reset:fsdp,vit:reset:tp,unrecorded,fills"),
+    (3, "llama:init:fsdp,llama:reset:tp,gpt2:reset:fsdp,vit:reset:fsdp"),
     (4, "llama:reset:fsdp,llama:init:tp,llama:init:fsdp+tp,llama:reset:fsdp+tp,llama:reset:mesh2d"),
-    (4, "gpt2:reset:fsdp+tp,gpt2:reset:mesh2d,fills"),
+    (4, "gpt2:reset:fsdp+tp,gpt2:reset:mesh2d,vit:reset:fsdp+tp,vit:reset:mesh2d,fills"),
 ]
 
 
