@@ -92,7 +92,7 @@ def _encode(leaf, log):
 
 class _Op:
     """One logged operation: ``run(args, kwargs)`` on the decoded leaves."""
-    __slots__ = ("run", "leaves", "spec", "outs", "writes", "reads", "name")
+    __slots__ = ("run", "leaves", "spec", "outs", "writes", "reads", "name", "index")
 
     def __init__(self, run, leaves, spec, outs, writes, name):
         self.run, self.leaves, self.spec, self.outs = run, leaves, spec, outs
@@ -109,12 +109,18 @@ class Log:
         self.storages = {}       # key -> the meta storage, kept so no key is reused
         self.lock = threading.Lock()
         self.asked = set()       # storages construction code asked is_meta of
+        self.first_branch = float("inf")   # the index of the first op logged after such a question
 
     def branched(self, t):
-        """Construction code asked whether ``t`` is on the meta device."""
+        """Construction code asked whether ``t`` is on the meta device: what
+        it then writes may differ from the CPU's, and so may how many
+        random calls it makes (torch's ``trunc_normal_`` makes none on the
+        meta device, a data-dependent number on the CPU), so every draw
+        logged from here on may have another stream on the CPU."""
         self.keep(t)
         with self.lock:
             self.asked.add(t.untyped_storage()._cdata)
+            self.first_branch = min(self.first_branch, len(self.ops))
 
     def keep(self, t):
         s = t.untyped_storage()
@@ -130,7 +136,9 @@ class Log:
             self.keep(t)
             writes.add(t.untyped_storage()._cdata)
         with self.lock:
-            self.ops.append(_Op(run, enc, spec, outs, writes, name))
+            op = _Op(run, enc, spec, outs, writes, name)
+            op.index = len(self.ops)
+            self.ops.append(op)
 
     def draw(self, tensor, replay):
         """A random fill of the meta ``tensor``; ``replay(real)`` makes it
@@ -153,8 +161,11 @@ class Log:
         return kept, wanted
 
     def branches(self, ref):
-        """Whether code asked is_meta of a storage the tensor is made from."""
-        return bool(self.cone([ref.key])[1] & self.asked)
+        """Whether the tensor is made from a storage code asked is_meta of,
+        or from a draw logged after such a question."""
+        kept, wanted = self.cone([ref.key])
+        return bool(wanted & self.asked) or any(
+            op.name == "draw" and op.index >= self.first_branch for op in kept)
 
     def replay(self, refs):
         """CPU tensors equal to the meta tensors ``refs`` at the end of the
@@ -285,17 +296,29 @@ def remember(made, log):
 
 
 def _remember(made, log):
+    found = {}
     for module, name in made:
-        t = module._parameters.get(name) if name in module._parameters else module._buffers.get(name)
+        params = module._parameters
+        t = params.get(name) if name in params else module._buffers.get(name)
         if not isinstance(t, torch.Tensor):
             continue
         if t.is_meta:
             if log is None:
                 continue                # made on meta without a recording: nothing to make again
             log.keep(t)
-            MADE.setdefault(module, {})[name] = (log, _Ref(t))
+            entry = (log, _Ref(t))
         else:
             try:
-                MADE.setdefault(module, {})[name] = (None, t.data_ptr())
+                entry = (None, t.data_ptr())
             except RuntimeError:        # no storage of its own
-                pass
+                continue
+        mine = found.get(id(module))
+        if mine is None:
+            mine = found[id(module)] = (module, {})
+        mine[1][name] = entry
+    for module, names in found.values():
+        known = MADE.get(module)
+        if known is None:
+            MADE[module] = names
+        else:
+            known.update(names)

@@ -172,3 +172,29 @@ class Dropped(nn.Module):
 def test_a_draw_of_torch_own_generator_is_refused():
     with pytest.raises(ValueError, match="native_dropout.* torch's own generator"):
         finit.reset_parameters_(_meta(Dropped, 0), seed=0)
+
+
+class DrawAfterBranch(nn.Module):
+    """torch's trunc_normal_ draws a data-dependent number of streams on the
+    CPU and none on the meta device: a draw after it may take another
+    stream on the CPU, so what is made from it is refused too."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Parameter(torch.zeros(4, 8))
+        nn.init.trunc_normal_(self.a, std=0.02)
+        self.b = nn.Parameter(torch.randn(3) * 0.02)
+        self.c = nn.Parameter(torch.ones(3) * 0.5)                # no draw: made again
+
+
+def test_a_draw_after_a_branch_on_meta_is_refused():
+    with pytest.raises(ValueError, match=r"cannot make a, b again"):
+        finit.reset_parameters_(_meta(DrawAfterBranch, 0), seed=0)
+    one, meta = _one_process(_DropAB, 0), finit.reset_parameters_(_meta(_DropAB, 0), seed=0)
+    assert torch.equal(one.c, meta.c)
+
+
+class _DropAB(DrawAfterBranch):
+    def __init__(self):
+        super().__init__()
+        del self.a, self.b
