@@ -206,11 +206,9 @@ class _Fixed:
     track = False
 
     def __init__(self, context, generator):
-        src = _ft._source(generator, None) if generator is not None else context.gen
-        if isinstance(src, _fi.Generator):
-            self.gen = _fi.random._restore(src.seed_seq, src.reserve_stream())
-        else:
-            self.gen = _fi.Generator(src)
+        src, stream = _ft._pinned(_ft._source(generator, None) if generator is not None
+                                  else context.gen, None)
+        self.gen = _fi.Generator(src) if stream is None else _fi.random._restore(src.seed_seq, stream)
 
     def note(self, tensor):
         pass
@@ -393,19 +391,27 @@ class _Dispatch(TorchFunctionMode):
         return result
 
 
-def _remove_mode(mode):
-    """Take ``mode`` off this thread's torch function-mode stack, wherever
-    it is; the modes above it go back in their order."""
+_FUNCTION_STACK = (torch._C._len_torch_function_stack, torch._C._pop_torch_function_stack,
+                   torch._C._push_on_torch_function_stack)
+_DISPATCH_STACK = (torch._C._len_torch_dispatch_stack,
+                   lambda: torch._C._pop_torch_dispatch_stack(None),
+                   torch._C._push_on_torch_dispatch_stack)
+
+
+def _remove_mode(mode, stack=_FUNCTION_STACK):
+    """Take ``mode`` off this thread's torch function-mode (or dispatch-mode)
+    stack, wherever it is; the modes above it go back in their order."""
+    length, pop, push = stack
     above = []
-    while torch._C._len_torch_function_stack():
-        top = torch._C._pop_torch_function_stack()
+    while length():
+        top = pop()
         if top is mode:
             break
         above.append(top)
     else:
         raise RuntimeError("fastinit's init_context mode was not on this thread's stack")
     for m in reversed(above):
-        torch._C._push_on_torch_function_stack(m)
+        push(m)
 
 
 def _noted(module, name, value):
@@ -415,22 +421,6 @@ def _noted(module, name, value):
         context = current()
         if context is not None:
             context.made.append((module, name))
-
-
-def _push_dispatch(mode):
-    torch._C._push_on_torch_dispatch_stack(mode)
-
-
-def _remove_dispatch(mode):
-    """Take a recorder off this thread's dispatch-mode stack, wherever it is."""
-    above = []
-    while torch._C._len_torch_dispatch_stack():
-        top = torch._C._pop_torch_dispatch_stack(None)
-        if top is mode:
-            break
-        above.append(top)
-    for m in reversed(above):
-        torch._C._push_on_torch_dispatch_stack(m)
 
 
 class InitContext:
@@ -472,7 +462,7 @@ class InitContext:
             # can make what no reset writes (see _torchrecord)
             self.record = _rec.Log()
             entry.recorder = _rec.Recorder(self, self.record, current)
-            _push_dispatch(entry.recorder)
+            _DISPATCH_STACK[2](entry.recorder)
         return self
 
     def __exit__(self, *exc):
@@ -495,7 +485,7 @@ class InitContext:
         _rec.remember(made, self.record)
         if entry.recorder is not None:
             self.record = None
-            _remove_dispatch(entry.recorder)
+            _remove_mode(entry.recorder, _DISPATCH_STACK)
         mode = entry.mode
         mode.open -= 1
         mode.tracking -= self.track
@@ -616,12 +606,14 @@ def _construct_again(module, names, targets):
         elif info[0] is None:
             if _pointer(t) != info[1]:
                 left.append(name)           # not the memory its construction wrote
-        elif info[0].branches(info[1]):
-            branched.append(name)
-        elif not info[0].written(info[1].key):
-            left.append(name)               # its construction only allocated it
         else:
-            wanted.setdefault(info[0], []).append((name, info[1]))
+            why = info[0].refusal(info[1])
+            if why == "branched":
+                branched.append(name)
+            elif why == "unwritten":
+                left.append(name)           # its construction only allocated it
+            else:
+                wanted.setdefault(info[0], []).append((name, info[1]))
     if branched:
         raise ValueError(
             f"fastinit.torch cannot make {', '.join(branched)} again from the model's construction "
@@ -629,24 +621,25 @@ def _construct_again(module, names, targets):
             "on the meta device (as torch.nn.init.trunc_normal_ does, to skip its draw), so on the "
             "CPU it may write something else. Initialize them after to_empty(), e.g. inside "
             "fastinit.torch.init_context(seed=...).")
-    with torch.no_grad():
-        for log, items in wanted.items():
-            try:
-                values = log.replay([ref for _, ref in items])
-            except ValueError as e:
-                raise ValueError(f"{', '.join(name for name, _ in items)}: {e}") from None
-            for (name, _), value in zip(items, values):
-                t = targets[name]
-                if tuple(value.shape) != tuple(t.shape):
-                    raise ValueError(f"{name} has shape {tuple(t.shape)}, but its construction made "
-                                     f"{tuple(value.shape)}; it changed after the model was built")
-                if _ft._is_dtensor(t):
-                    local = t.to_local()
-                    for sl, reg in _ft._index_runs(t):
-                        local[sl].copy_(value[tuple(slice(a, b) for a, b in reg)])
-                else:
-                    t.copy_(value)
+    for log, items in wanted.items():
+        try:
+            values = log.replay([ref for _, ref in items])
+        except ValueError as e:
+            raise ValueError(f"{', '.join(name for name, _ in items)}: {e}") from None
+        for (name, _), value in zip(items, values):
+            t = targets[name]
+            if tuple(value.shape) != tuple(t.shape):
+                raise ValueError(f"{name} has shape {tuple(t.shape)}, but its construction made "
+                                 f"{tuple(value.shape)}; it changed after the model was built")
+            _ft._copy_whole(t, value)
     return left
+
+
+def _tensors(module):
+    """A module's parameters and buffers by name."""
+    found = dict(module.named_parameters())
+    found.update(module.named_buffers())
+    return found
 
 
 RESET_STREAMS = 2 ** 63      # where reset_parameters_'s streams of an int seed start
@@ -656,8 +649,7 @@ def reset_module(module, seed=None):
     """fastinit.torch.reset_parameters_."""
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
-    targets = dict(module.named_parameters())
-    targets.update(module.named_buffers())
+    targets = _tensors(module)
     for name, t in targets.items():
         if t.is_meta:
             raise ValueError(f"{name} is on the meta device and has no memory to fill: call "
@@ -683,8 +675,7 @@ def reset_module(module, seed=None):
     # share with other shards (views of one buffer): its writes are known by
     # the tensor itself, as the context noted them. A tensor a reset
     # replaced (registered anew: timm's swin masks) is the reset's.
-    now = dict(module.named_parameters())
-    now.update(module.named_buffers())
+    now = _tensors(module)
     missed = [name for name, t in targets.items()
               if t.numel() and now.get(name) is t
               and (id(t) not in context.written if _ft._is_dtensor(t) else

@@ -54,9 +54,10 @@ MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _UNINITIALIZED = {"empty", "empty_like", "empty_strided", "new_empty", "new_empty_strided"}
 
 
-def _meta(t):
-    """Whether ``t`` is on the meta device, asked without the context
-    noting it (see ``_torchmode._is_meta``)."""
+def on_meta(t):
+    """Whether ``t`` is on the meta device, asked as fastinit: not through
+    ``Tensor.is_meta``, which a recording context notes when a model's own
+    code asks it (``_torchmode._is_meta``)."""
     return t.device.type == "meta"
 
 
@@ -83,7 +84,7 @@ class _Const:
 
 def _encode(leaf, log):
     if isinstance(leaf, torch.Tensor):
-        if _meta(leaf):
+        if on_meta(leaf):
             log.keep(leaf)
             return _Ref(leaf)
         return _Const(leaf)
@@ -94,11 +95,12 @@ class _Op:
     """One logged operation: ``run(args, kwargs)`` on the decoded leaves."""
     __slots__ = ("run", "leaves", "spec", "outs", "writes", "reads", "name", "index")
 
-    def __init__(self, run, leaves, spec, outs, writes, name):
+    def __init__(self, run, leaves, spec, outs, writes, name, index):
         self.run, self.leaves, self.spec, self.outs = run, leaves, spec, outs
         self.writes = writes
         self.reads = {leaf.key for leaf in leaves if isinstance(leaf, _Ref)}
         self.name = name
+        self.index = index
 
 
 class Log:
@@ -129,16 +131,14 @@ class Log:
     def add(self, run, args, kwargs, out, written, name):
         leaves, spec = _pytree.tree_flatten((args, kwargs))
         enc = [_encode(leaf, self) for leaf in leaves]
-        outs = [_encode(o, self) if isinstance(o, torch.Tensor) and _meta(o) else None
+        outs = [_encode(o, self) if isinstance(o, torch.Tensor) and on_meta(o) else None
                 for o in _pytree.tree_leaves(out)]
         writes = {r.key for r in outs if r is not None}
         for t in written:
             self.keep(t)
             writes.add(t.untyped_storage()._cdata)
         with self.lock:
-            op = _Op(run, enc, spec, outs, writes, name)
-            op.index = len(self.ops)
-            self.ops.append(op)
+            self.ops.append(_Op(run, enc, spec, outs, writes, name, len(self.ops)))
 
     def draw(self, tensor, replay):
         """A random fill of the meta ``tensor``; ``replay(real)`` makes it
@@ -146,10 +146,6 @@ class Log:
         self.add(lambda args, kwargs: replay(args[0]), (tensor,), {}, None, (tensor,), "draw")
 
     # ---- making tensors again -----------------------------------------------------------------
-    def written(self, key):
-        """Whether an operation other than an allocation wrote the storage."""
-        return any(key in op.writes and op.name not in _UNINITIALIZED for op in self.ops)
-
     def cone(self, keys):
         """The operations that make the storages ``keys`` (in reverse
         order), and every storage they read."""
@@ -160,12 +156,18 @@ class Log:
                 wanted |= op.reads
         return kept, wanted
 
-    def branches(self, ref):
-        """Whether the tensor is made from a storage code asked is_meta of,
-        or from a draw logged after such a question."""
+    def refusal(self, ref):
+        """Why the tensor cannot be made again, or None: "branched" when it
+        is made from a storage code asked is_meta of, or from a draw logged
+        after such a question; "unwritten" when nothing but an allocation
+        wrote its storage."""
         kept, wanted = self.cone([ref.key])
-        return bool(wanted & self.asked) or any(
-            op.name == "draw" and op.index >= self.first_branch for op in kept)
+        if wanted & self.asked or any(op.name == "draw" and op.index >= self.first_branch
+                                      for op in kept):
+            return "branched"
+        if all(op.name in _UNINITIALIZED for op in kept if ref.key in op.writes):
+            return "unwritten"
+        return None
 
     def replay(self, refs):
         """CPU tensors equal to the meta tensors ``refs`` at the end of the
@@ -229,7 +231,7 @@ def _mutated(func, args, kwargs):
         if a.alias_info is None or not a.alias_info.is_write:
             continue
         v = args[i] if i < len(args) else kwargs.get(a.name)
-        found.extend(t for t in _pytree.tree_leaves(v) if isinstance(t, torch.Tensor) and _meta(t))
+        found.extend(t for t in _pytree.tree_leaves(v) if isinstance(t, torch.Tensor) and on_meta(t))
     return found
 
 
@@ -248,7 +250,7 @@ class Recorder(TorchDispatchMode):
         out = func(*args, **kwargs)
         if self.current() is not self.context:
             return out
-        meta = any(isinstance(t, torch.Tensor) and _meta(t)
+        meta = any(isinstance(t, torch.Tensor) and on_meta(t)
                    for t in _pytree.tree_leaves((args, kwargs, out)))
         if meta:
             name = func.overloadpacket.__name__ if hasattr(func, "overloadpacket") else str(func)

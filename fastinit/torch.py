@@ -53,6 +53,7 @@ except ImportError:
 
 import fastinit as _fi
 from fastinit import _random
+from fastinit._torchrecord import on_meta as _on_meta
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
@@ -101,12 +102,6 @@ def _source(generator, seed):
         with torch._C.DisableTorchFunction():       # torch's own draw, never a context's
             return int(torch.randint(0, 2 ** 62, (1,), generator=generator))
     raise TypeError(f"generator must be a torch.Generator or a fastinit.Generator, got {generator!r}")
-
-
-def _on_meta(tensor):
-    """``tensor.is_meta``, asked as fastinit (a recording context marks the
-    tensors that the model's own code asks ``is_meta`` of)."""
-    return tensor.device.type == "meta"
 
 
 def _check_target(tensor):
@@ -258,6 +253,24 @@ def _index_runs(tensor):
     return blocks
 
 
+def _copy_blocks(local, blocks, whole):
+    """A DTensor's local shard <- its blocks (``_index_runs``) of ``whole``,
+    the values of the whole tensor."""
+    for sl, reg in blocks:
+        local[sl].copy_(whole[tuple(slice(a, b) for a, b in reg)])
+
+
+def _copy_whole(tensor, whole):
+    """tensor <- whole, the values of the whole tensor: a DTensor takes this
+    rank's blocks of it."""
+    with torch.no_grad():
+        if _is_dtensor(tensor):
+            _copy_blocks(tensor.to_local(), _index_runs(tensor), whole)
+        else:
+            tensor.copy_(whole)
+    return tensor
+
+
 def _write_dtensor(tensor, draw, halves):
     """A DTensor's local shard <- the values the whole tensor would get at
     its global indices (fans from the global shape): each block of the
@@ -270,9 +283,7 @@ def _write_dtensor(tensor, draw, halves):
         local = tensor.to_local()
         if not halves:
             dtype = np.float64 if tensor.dtype == torch.float64 else np.float32
-            whole = torch.from_numpy(draw(shape, dtype, None))
-            for sl, reg in blocks:
-                local[sl].copy_(whole[tuple(slice(a, b) for a, b in reg)].to(local.dtype))
+            _copy_blocks(local, blocks, torch.from_numpy(draw(shape, dtype, None)).to(local.dtype))
         else:
             for sl, reg in blocks:
                 _write(local[sl] if len(blocks) > 1 else local,
@@ -288,13 +299,13 @@ def _recorded(tensor, again, generator, seed, stream):
     that stream pinned) goes into the log; True. Anything else: False."""
     if not (isinstance(tensor, torch.Tensor) and _on_meta(tensor)):
         return False
-    context = _torchmode.current()
-    if context is None or context.record is None:
+    log = _torchmode.recording()
+    if log is None:
         return False
     if not tensor.is_floating_point():
         raise TypeError(f"fastinit.torch fills real floating-point tensors, got {tensor.dtype}")
     src, stream = _pinned(_source(generator, seed), stream)
-    context.record.draw(tensor, again(src, stream))
+    log.draw(tensor, again(src, stream))
     return True
 
 
