@@ -10,6 +10,8 @@ cdef cnp.dtype check_dtype(object dtype, str name=*, bint halves=*)
 cdef object as_out(object out, str name=*, bint checked_later=*)
 cdef int same_storage(object t, cnp.ndarray view, str name=*) except -1
 cdef bint plain_tensor(object t) noexcept
+cdef object torch_base(object out)
+cdef int within_storage(object t, cnp.ndarray view, str name=*) except -1
 cdef cnp.dtype out_dtype(object out, object dtype, str name=*, bint halves=*)
 cdef bint single(cnp.dtype dt) noexcept
 cdef cnp.ndarray check_out(object out, tuple shape, cnp.dtype dtype, str name=*)

@@ -301,32 +301,39 @@ cdef bint plain_tensor(object t) noexcept:
     return type(t) in TORCH_PLAIN
 
 
-cdef object tensor_view(object t):
-    """A plain CPU torch tensor's memory as an ndarray (its base the
-    tensor), made from the tensor's data pointer, shape and strides: a
-    fraction of the DLPack round trip's cost, and unlike ``Tensor.numpy()``
-    it leaves the storage resizable. None for what DLPack decides (and
-    words the error for): a subclass (whose methods may run Python code),
-    another device or layout, a dtype numpy lacks, a tensor that requires
-    grad. (as_out has refused a negative or conjugate bit already.)"""
+cdef bint know_torch() noexcept:
+    """Read torch's types once, when torch is imported (False before)."""
     global TORCH_TYPES, TORCH_STRIDED, TORCH_PLAIN
-    cdef cnp.npy_intp dims[64]
-    cdef cnp.npy_intp steps[64]
-    cdef int nd, k
     if TORCH_TYPES is None:
         torch = sys.modules.get("torch")
         if torch is None:
-            return None
+            return False
         # bfloat16 is viewed as its bits; out_dtype reads the view's base
         TORCH_TYPES = {torch.float32: cnp.NPY_FLOAT32, torch.float64: cnp.NPY_FLOAT64,
                        torch.float16: cnp.NPY_FLOAT16, torch.int16: cnp.NPY_INT16,
                        torch.bfloat16: cnp.NPY_UINT16}
         TORCH_STRIDED = torch.strided
         TORCH_PLAIN = (torch.Tensor, torch.nn.Parameter)
-    if type(t) not in TORCH_PLAIN:
+    return True
+
+
+cdef object tensor_view(object t, bint grad_ok=False):
+    """A plain CPU torch tensor's memory as an ndarray (its base the
+    tensor), made from the tensor's data pointer, shape and strides: a
+    fraction of the DLPack round trip's cost, and unlike ``Tensor.numpy()``
+    it leaves the storage resizable. None for what DLPack decides (and
+    words the error for): a subclass (whose methods may run Python code),
+    another device or layout, a dtype numpy lacks, a tensor that requires
+    grad (unless ``grad_ok``: fastinit.torch, which writes as torch's
+    in-place ops do under no_grad). (as_out has refused a negative or
+    conjugate bit already.)"""
+    cdef cnp.npy_intp dims[64]
+    cdef cnp.npy_intp steps[64]
+    cdef int nd, k
+    if not know_torch() or type(t) not in TORCH_PLAIN:
         return None
     num = TORCH_TYPES.get(t.dtype)
-    if num is None or not t.is_cpu or t.requires_grad or t.layout is not TORCH_STRIDED:
+    if num is None or not t.is_cpu or (t.requires_grad and not grad_ok) or t.layout is not TORCH_STRIDED:
         return None
     nd = t.dim()
     if nd > cnp.NPY_MAXDIMS:
@@ -341,6 +348,52 @@ cdef object tensor_view(object t):
                            cnp.NPY_ARRAY_WRITEABLE, None)   # numpy works out the alignment
     cnp.set_array_base(view, t)
     return view
+
+
+def fill_view(t):
+    """fastinit.torch's way into a tensor it fills in place: the memory of a
+    plain, contiguous CPU tensor of float32, float64, float16 or bfloat16
+    (its bits), without a negative or conjugate bit, not an inference
+    tensor, as an ndarray whose base is the tensor; None for anything else
+    (fastinit.torch then takes its general path). A tensor that requires
+    grad is viewed too: the caller writes as torch's in-place ops do and
+    bumps the version. A draw into the view checks the tensor's storage
+    again right before its kernel, with the GIL held to the end (finish),
+    as for the tensor itself."""
+    cdef cnp.npy_intp dims[64]
+    cdef int nd, k, num
+    if not know_torch() or type(t) not in TORCH_PLAIN:
+        return None
+    found = TORCH_TYPES.get(t.dtype)
+    if found is None:
+        return None
+    num = found
+    # real dtypes only, so no conjugate bit; contiguous, so C order's
+    # strides reach the same memory (torch lets a size-1 axis have any)
+    if (num == cnp.NPY_INT16 or not t.is_cpu or t.layout is not TORCH_STRIDED
+            or not t.is_contiguous() or t.is_neg() or t.is_inference()):
+        return None
+    shape = t.shape
+    nd = len(shape)
+    if nd > cnp.NPY_MAXDIMS:
+        return None
+    for k in range(nd):
+        dims[k] = shape[k]
+    cdef size_t data = t.data_ptr()
+    if data == 0:                       # a freed storage, or no elements: the general path says
+        return None
+    view = cnp.PyArray_New(cnp.ndarray, nd, dims, num, NULL, <void *>data, 0,
+                           cnp.NPY_ARRAY_WRITEABLE, None)   # numpy works out the rest
+    cnp.set_array_base(view, t)
+    return view
+
+
+cdef object torch_base(object out):
+    """The plain torch tensor an ndarray views (tensor_view's base), or None."""
+    if TORCH_TYPES is None or type(out) is not cnp.ndarray:
+        return None
+    base = cnp.get_array_base(<cnp.ndarray>out)
+    return base if base is not None and type(base) in TORCH_PLAIN else None
 
 
 cdef bint bfloat16_tensor(object view):
@@ -390,6 +443,33 @@ cdef int same_storage(object t, cnp.ndarray view, str name="out") except -1:
     if first != -1 and <size_t>first != <size_t>cnp.PyArray_DATA(view):
         raise ValueError(f"{name}'s storage was resized or moved by another thread while the call "
                          "was being set up; nothing was written")
+    return 0
+
+
+cdef int within_storage(object t, cnp.ndarray view, str name="out") except -1:
+    """Right before a kernel writes through ``view``, an ndarray whose base
+    is the torch tensor ``t`` (fill_view's, or a slice of ``t.numpy()``),
+    with the GIL held: every byte the view reaches lies inside t's storage
+    as it is now (a storage resized or freed since the view was made fails,
+    unless its new memory still holds the whole view)."""
+    if not t.is_cpu or cnp.PyArray_SIZE(view) == 0:
+        return 0
+    cdef Py_ssize_t k, step, low = 0, high = view.itemsize
+    for k in range(view.ndim):
+        step = (view.shape[k] - 1) * view.strides[k]
+        if step < 0:
+            low += step
+        else:
+            high += step
+    storage = t.untyped_storage()
+    cdef size_t start = <size_t>storage.data_ptr(), first = <size_t>cnp.PyArray_DATA(view)
+    cdef size_t have = storage.nbytes()
+    if not start + <size_t>(-low) <= first:
+        raise ValueError(f"{name}'s storage was resized or moved: its memory is no longer where "
+                         "the array viewing it points; nothing was written")
+    if first - start + <size_t>high > have:
+        raise ValueError(f"{name}'s storage holds {have} bytes, but the array viewing it reaches "
+                         f"{first - start + <size_t>high}: it was resized or freed; nothing was written")
     return 0
 
 

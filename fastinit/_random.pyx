@@ -24,7 +24,8 @@ from libc.stdint cimport uint16_t, uint32_t, uint64_t, int64_t
 
 from fastinit._common cimport (
     threads, check_int, check_real, check_shape, as_out, out_dtype, check_out,
-    dtype_max, single, same_storage, plain_tensor,
+    dtype_max, single, same_storage, plain_tensor, torch_base,
+    within_storage,
 )
 from fastinit._fills cimport (
     fi_key_t, fi_trunc_t, fi_philox4x32_10, fi_fill_raw,
@@ -719,6 +720,11 @@ cdef object finish(dist_t dist, params_t *p, tuple part, cnp.dtype dt, object ou
     cdef bint hold = foreign(given, out)
     if hold and (plain_tensor(given) or hasattr(given, "untyped_storage")):
         same_storage(given, arr)            # last, so no Python runs before the kernel
+    elif not hold:
+        base = torch_base(given)            # an ndarray view of a tensor (fill_view, .numpy())
+        if base is not None:
+            hold = True
+            within_storage(base, arr)
     take_stream(&src, gen)
     result = run(dist, p, arr, &src, off, t.scalar, t, hold)
     return result if given is out else given

@@ -342,7 +342,13 @@ _BY_NAME = {f.__name__: _HANDLERS[f] for f in _NN_HOOKED}
 
 
 _TENSOR = (T,)
-_DEFAULT = (getattr(T.__torch_function__, "__func__", None), torch._C._disabled_torch_function_impl)
+# nn.Parameter, whose __torch_function__ torch disables: a call on
+# parameters is told from a subclass's by one identity test, asked at each
+# call (_own_handler's probe costs more than the rest of a pass-through)
+_PARAM = torch.nn.Parameter
+_PARAMETER = (_PARAM,)
+_DISABLED = torch._C._disabled_torch_function_impl
+_DEFAULT = (getattr(T.__torch_function__, "__func__", None), _DISABLED)
 
 
 def _own_handler(types):
@@ -370,7 +376,8 @@ class _Dispatch(TorchFunctionMode):
             context = current()
             if context is not None:
                 return handler(context, *args, **kwargs)
-        if types and types != _TENSOR and _own_handler(types) and torch._C._is_torch_function_enabled():
+        if (types and types != _TENSOR and not (types == _PARAMETER and _PARAM.__torch_function__ is _DISABLED)
+                and _own_handler(types) and torch._C._is_torch_function_enabled()):
             # a tensor subclass with a __torch_function__ of its own: torch
             # runs it next, with this mode still on the stack (so a draw it
             # makes is seen)

@@ -299,11 +299,13 @@ def remember(made, log):
 
 def _remember(made, log):
     found = {}
-    for module, name in made:
-        params = module._parameters
-        t = params.get(name) if name in params else module._buffers.get(name)
-        if not isinstance(t, torch.Tensor):
-            continue
+    last = names = None
+    for module, name in made:           # a module's registrations come one after another
+        t = module._parameters.get(name)
+        if t is None:                   # (a name is a parameter's or a buffer's, never both)
+            t = module._buffers.get(name)
+            if not isinstance(t, torch.Tensor):
+                continue
         if t.is_meta:
             if log is None:
                 continue                # made on meta without a recording: nothing to make again
@@ -314,10 +316,12 @@ def _remember(made, log):
                 entry = (None, t.data_ptr())
             except RuntimeError:        # no storage of its own
                 continue
-        mine = found.get(id(module))
-        if mine is None:
-            mine = found[id(module)] = (module, {})
-        mine[1][name] = entry
+        if module is not last:
+            mine = found.get(id(module))
+            if mine is None:
+                mine = found[id(module)] = (module, {})
+            last, names = module, mine[1]
+        names[name] = entry
     for module, names in found.values():
         known = MADE.get(module)
         if known is None:

@@ -53,6 +53,7 @@ except ImportError:
 
 import fastinit as _fi
 from fastinit import _random
+from fastinit._common import fill_view as _fill_view
 from fastinit._torchrecord import on_meta as _on_meta
 
 __all__ = [
@@ -69,8 +70,15 @@ _TORCH_FAN = dict(in_axis=1, out_axis=0)   # (out, in, *kernel)
 # (bfloat16 as its bits, through an int16 view of the tensor).
 _DIRECT = {torch.float32: None, torch.float64: None, torch.float16: None, torch.bfloat16: "bfloat16"}
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
-# What torch's in-place ops do to a tensor they write (autograd's checks read it).
-_bump_version = torch.autograd.graph.increment_version
+# What torch's in-place ops do to a tensor they write (autograd's checks
+# read it): torch.autograd.graph.increment_version's own call, without its
+# wrapper (a tenth of a small fill's cost) where this torch has it.
+_increment_version = getattr(torch._C, "_increment_version", None)
+if _increment_version is None:
+    _bump_version = torch.autograd.graph.increment_version
+else:
+    def _bump_version(tensor):
+        _increment_version((tensor,))
 
 
 # Pure functions and the fills that draw nothing: torch's own, exactly.
@@ -311,13 +319,14 @@ def _recorded(tensor, again, generator, seed, stream):
 
 def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
     """tensor <- fn(shape, *args, **kwargs) of fastinit, in place, now."""
-    if _direct(tensor) and not tensor.is_inference():
-        # passes _check_target (a CPU tensor is not meta, a dtype of _DIRECT
-        # is floating point): _write's direct path, without its closure and
-        # branches, which are a good part of a small fill's cost
-        dtype, out = _direct_target(tensor)
-        fn(tuple(tensor.shape), *args, dtype=dtype, out=out, seed=_source(generator, seed),
-           stream=stream, offset=offset, **kwargs)
+    view = _fill_view(tensor)
+    if view is not None:
+        # a plain contiguous CPU tensor of a dtype the core fills, so it
+        # passes _check_target: _write's direct path without its closure,
+        # branches and detach(), a good part of a small fill's cost (the
+        # core checks the storage right before its kernel, as for a tensor)
+        fn(None, *args, out=view, seed=_source(generator, seed), stream=stream, offset=offset,
+           **kwargs)
         _bump_version(tensor)
         return tensor
     if _recorded(tensor, lambda src, stream: lambda t: _fill(
@@ -409,11 +418,12 @@ _SCALARS = (int, float, type(None))
 
 
 def _kaiming(fn, tensor, a, mode, nonlinearity, generator, seed, stream, offset):
-    if _zero_element(tensor):
+    shape = tensor.shape
+    if 0 in shape and _zero_element(tensor):
         return tensor
     key = None
     if type(mode) is str and type(nonlinearity) is str and type(a) in _SCALARS:
-        key = (mode, nonlinearity, a, tensor.dim() >= 2)
+        key = (mode, nonlinearity, a, len(shape) >= 2)
     if key is None or key not in _TORCH_ACCEPTED:
         _tinit._calculate_correct_fan(tensor, mode)       # torch's ValueError for a bad mode or dim
         calculate_gain(nonlinearity, a)                   # and for a bad nonlinearity or slope

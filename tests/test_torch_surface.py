@@ -244,6 +244,46 @@ def test_a_shrunk_storage_is_refused_not_overrun():
         init.normal_(t, seed=0)
 
 
+def test_an_array_viewing_a_tensor_is_filled_where_it_points():
+    # an ndarray whose base is a tensor (Tensor.numpy(), fastinit.torch's
+    # own view) is checked against the tensor's storage, and a slice of it
+    # is not mistaken for a moved storage
+    t = torch.zeros(12)
+    fastinit.normal(None, out=t.numpy()[3:9], seed=0)
+    assert np.array_equal(t.numpy()[3:9], fastinit.normal((6,), seed=0))
+    assert not t[:3].any() and not t[9:].any()
+    m = torch.zeros(4, 5, dtype=torch.float64)
+    fastinit.uniform(None, out=m.numpy()[1:3], seed=2)
+    assert np.array_equal(m.numpy()[1:3], fastinit.uniform((2, 5), dtype=np.float64, seed=2))
+
+
+def test_fastinit_torchs_in_place_view_only_where_it_may_write():
+    from fastinit._common import fill_view
+    for dtype, np_dtype in [(torch.float32, np.float32), (torch.float64, np.float64),
+                            (torch.float16, np.float16), (torch.bfloat16, np.uint16)]:
+        t = torch.empty(3, 4, dtype=dtype)
+        v = fill_view(t)
+        assert v.base is t and v.dtype == np_dtype and v.shape == (3, 4)
+        assert v.__array_interface__["data"][0] == t.data_ptr() and v.flags.c_contiguous
+    p = torch.nn.Parameter(torch.empty(2, 3))           # requires grad: fastinit.torch writes it
+    assert fill_view(p).base is p
+    with torch.inference_mode():
+        inference = torch.empty(4)
+    for refused in [torch.empty(4, 4).t(), torch.empty(8)[::2], torch.empty(4)._neg_view(),
+                    torch.empty(4, dtype=torch.int16), torch.empty(4, device="meta"), inference,
+                    torch.empty(4).as_subclass(ShrinksOnExport), torch.empty(0)]:
+        assert fill_view(refused) is None
+
+
+def test_a_storage_shrunk_after_its_view_was_made_is_refused():
+    from fastinit._common import fill_view
+    t = torch.empty(100)
+    view = fill_view(t)
+    t.untyped_storage().resize_(16)       # another thread, between the view and the kernel
+    with pytest.raises(ValueError, match="resized"):
+        fastinit.normal(None, out=view, seed=0)
+
+
 class ShrinksOnExport(torch.Tensor):
     """Resizes its storage to nothing while exporting its DLPack view: the
     window in which another thread could free a tensor mid-call."""
