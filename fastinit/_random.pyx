@@ -266,6 +266,11 @@ cdef tuple key_of(object seed):
     return <tuple>key
 
 
+def seed_key(seed):
+    """The key words of ``Generator(seed)`` for an int seed (key_of's cache)."""
+    return key_of(seed)
+
+
 cdef struct source_t:
     uint32_t k0, k1
     uint64_t stream

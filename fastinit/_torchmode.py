@@ -430,6 +430,23 @@ def _noted(module, name, value):
             context.made.append((module, name))
 
 
+def _default_is_meta():
+    """``torch.get_default_device().type == "meta"``, called while this
+    thread's dispatcher mode is on its stack. torch keeps a default device
+    as a DeviceContext mode on the thread's stack (``with
+    torch.device(...)``, ``torch.set_default_device``, which also notes it
+    in a thread-local): with neither, the default is the CPU, known without
+    get_default_device's cost (80 us with cold caches, at every context)."""
+    if (_DEVICE_CONTEXT is None or torch._C._len_torch_function_stack() > 1
+            or getattr(_DEVICE_CONTEXT, "device_context", None) is not None):
+        return torch.get_default_device().type == "meta"
+    return False
+
+
+# where torch.set_default_device notes the default (None: ask get_default_device)
+_DEVICE_CONTEXT = getattr(torch, "_GLOBAL_DEVICE_CONTEXT", None)
+
+
 class InitContext:
     """What ``fastinit.torch.init_context`` returns (see its docstring).
     ``track``: record the tensors in-place calls write (reset_parameters_
@@ -464,7 +481,7 @@ class InitContext:
         self._opened.append(entry)
         _entries.set(_entries.get() + (entry,))
         _rec.hooks_on(_noted)
-        if self.record is None and not self.track and torch.get_default_device().type == "meta":
+        if self.record is None and not self.track and _default_is_meta():
             # a construction on the meta device: recorded, so reset_parameters_
             # can make what no reset writes (see _torchrecord)
             self.record = _rec.Log()

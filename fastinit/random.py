@@ -97,17 +97,29 @@ class Generator(_random.Streams):
     """
 
     def __init__(self, seed=None):
-        if isinstance(seed, np.random.SeedSequence):
-            self._seed_seq = seed
+        if seed is None or isinstance(seed, np.random.SeedSequence):
+            self._seed_seq = seed if seed is not None else np.random.SeedSequence()
+            k = self._seed_seq.generate_state(2, np.uint32)
+            self._set_key(int(k[0]), int(k[1]))
         else:
-            self._seed_seq = np.random.SeedSequence(_random.check_seed(seed))
-        k = self._seed_seq.generate_state(2, np.uint32)
-        self._set_key(int(k[0]), int(k[1]))
+            # an int: the key SeedSequence(seed) gives, from the core's cache
+            # (making the SeedSequence costs 5 us, 130 us with cold caches, as
+            # at the start of every init_context); the sequence itself is
+            # made when first asked for (seed_seq: spawn, pickling)
+            self._set_key(*_random.seed_key(seed))
+            self._seed = int(seed)
+            self._seed_seq = None
 
     @property
     def seed_seq(self):
         """The ``numpy.random.SeedSequence`` the key came from."""
-        return self._seed_seq
+        seq = self._seed_seq
+        if seq is None:
+            with _SPAWN_LOCK:           # one sequence, so spawn's count is never reset
+                if self._seed_seq is None:
+                    self._seed_seq = np.random.SeedSequence(self._seed)
+                seq = self._seed_seq
+        return seq
 
     def __repr__(self):
         k0, k1 = self.key
@@ -115,7 +127,7 @@ class Generator(_random.Streams):
 
     def __reduce__(self):
         """Pickles with its seed sequence and next stream (Dask ships it to workers)."""
-        return (_restore, (self._seed_seq, self.next_stream))
+        return (_restore, (self.seed_seq, self.next_stream))
 
     def spawn(self, n):
         """``n`` child generators with independent keys (``SeedSequence.spawn``).
@@ -124,8 +136,9 @@ class Generator(_random.Streams):
         (``SeedSequence.spawn`` alone is not atomic).
         """
         n = _common.integer(n, "n")
+        seq = self.seed_seq
         with _SPAWN_LOCK:
-            children = self._seed_seq.spawn(n)
+            children = seq.spawn(n)
         return [Generator(child) for child in children]
 
     def random_raw(self, n, *, stream=None, offset=0):

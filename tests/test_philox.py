@@ -2,6 +2,7 @@
 pure-Python Philox of docs/guide/reproducibility.rst."""
 import os
 import pathlib
+import pickle
 import subprocess
 import sys
 
@@ -135,6 +136,17 @@ def test_spawn_children_independent_keys():
     assert len(keys) == 4
     ss = np.random.SeedSequence(1).spawn(3)
     assert [k.key for k in kids] == [tuple(int(w) for w in s.generate_state(2, np.uint32)) for s in ss]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 + 5, 2**70 + 3, np.int64(7), np.uint32(9)])
+def test_an_int_seeds_key_is_its_seed_sequences(seed):
+    # the key comes from the core's cache, the SeedSequence when first asked for
+    g = fastinit.Generator(seed)
+    want = np.random.SeedSequence(int(seed)).generate_state(2, np.uint32)
+    assert g.key == (int(want[0]), int(want[1]))
+    assert g.seed_seq.entropy == int(seed) and g.seed_seq is g.seed_seq
+    back = pickle.loads(pickle.dumps(g))
+    assert back.key == g.key and back.next_stream == g.next_stream
 
 
 def test_module_seed_resets_the_global_generator():
