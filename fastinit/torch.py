@@ -325,8 +325,8 @@ def _fill(tensor, fn, args, kwargs, generator, seed, stream, offset):
         # passes _check_target: _write's direct path without its closure,
         # branches and detach(), a good part of a small fill's cost (the
         # core checks the storage right before its kernel, as for a tensor)
-        fn(None, *args, out=view, seed=_source(generator, seed), stream=stream, offset=offset,
-           **kwargs)
+        fn(None, *args, out=view, stream=stream, offset=offset, **kwargs,
+           seed=seed if generator is None and seed is not None else _source(generator, seed))
         _bump_version(tensor)
         return tensor
     if _recorded(tensor, lambda src, stream: lambda t: _fill(
@@ -429,8 +429,8 @@ def _kaiming(fn, tensor, a, mode, nonlinearity, generator, seed, stream, offset)
         calculate_gain(nonlinearity, a)                   # and for a bad nonlinearity or slope
         if key is not None and len(_TORCH_ACCEPTED) < 1024:
             _TORCH_ACCEPTED.add(key)
-    return _fill(tensor, fn, (), dict(a=a, mode=mode.lower(), nonlinearity=nonlinearity,
-                                      **_TORCH_FAN), generator, seed, stream, offset)
+    return _fill(tensor, fn, (), {"a": a, "mode": mode.lower(), "nonlinearity": nonlinearity,
+                                  "in_axis": 1, "out_axis": 0}, generator, seed, stream, offset)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *,
