@@ -146,29 +146,20 @@ def _unroutable(name):
 
 
 # ---- how each random call is answered: handler(context, *args, **kwargs) ----------------------
-def _nn(fill):
+def _nn(fill, renames=None):
     """A fill called as torch.nn.init's is: the context's generator unless
-    the call names one."""
+    the call names one. ``renames``: a tensor method's keyword names
+    (``from``/``to`` of ``Tensor.uniform_``) as the fill's (``a``/``b``)."""
     def handler(context, tensor, *args, generator=None, **kwargs):
         if tensor.is_meta and context.record is None:   # as torch: nothing to fill
             return tensor
+        if renames and kwargs:
+            kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
         fill(tensor, *args, generator=generator,
              seed=None if generator is not None else context.gen, **kwargs)
         if context.track:
             context.note(tensor)
         return tensor
-    return handler
-
-
-def _method(fill, renames):
-    """A tensor method: its keyword names (``from``/``to`` of
-    ``Tensor.uniform_``) renamed to the fill's (``a``/``b``)."""
-    nn = _nn(fill)
-
-    def handler(context, tensor, *args, **kwargs):
-        if kwargs:
-            kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
-        return nn(context, tensor, *args, **kwargs)
     return handler
 
 
@@ -292,8 +283,8 @@ _HANDLERS = {
     _NN_HOOKED[0]: _nn(_ft.uniform_),
     _NN_HOOKED[1]: _nn(_ft.normal_),
     _NN_HOOKED[2]: _nn(_ft.kaiming_uniform_),
-    T.uniform_: _method(_ft.uniform_, {"from": "a", "to": "b"}),
-    T.normal_: _method(_ft.normal_, {}),
+    T.uniform_: _nn(_ft.uniform_, {"from": "a", "to": "b"}),
+    T.normal_: _nn(_ft.normal_),
     T.random_: _random_,
     torch.randn: _factory(_ft.normal_),
     torch.rand: _factory(_ft.uniform_),
