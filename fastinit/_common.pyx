@@ -317,23 +317,21 @@ cdef bint know_torch() noexcept:
     return True
 
 
-cdef object tensor_view(object t, bint grad_ok=False):
+cdef object tensor_view(object t):
     """A plain CPU torch tensor's memory as an ndarray (its base the
     tensor), made from the tensor's data pointer, shape and strides: a
     fraction of the DLPack round trip's cost, and unlike ``Tensor.numpy()``
     it leaves the storage resizable. None for what DLPack decides (and
     words the error for): a subclass (whose methods may run Python code),
     another device or layout, a dtype numpy lacks, a tensor that requires
-    grad (unless ``grad_ok``: fastinit.torch, which writes as torch's
-    in-place ops do under no_grad). (as_out has refused a negative or
-    conjugate bit already.)"""
+    grad. (as_out has refused a negative or conjugate bit already.)"""
     cdef cnp.npy_intp dims[64]
     cdef cnp.npy_intp steps[64]
     cdef int nd, k
     if not know_torch() or type(t) not in TORCH_PLAIN:
         return None
     num = TORCH_TYPES.get(t.dtype)
-    if num is None or not t.is_cpu or (t.requires_grad and not grad_ok) or t.layout is not TORCH_STRIDED:
+    if num is None or not t.is_cpu or t.requires_grad or t.layout is not TORCH_STRIDED:
         return None
     nd = t.dim()
     if nd > cnp.NPY_MAXDIMS:
@@ -389,7 +387,8 @@ def fill_view(t):
 
 
 cdef object torch_base(object out):
-    """The plain torch tensor an ndarray views (tensor_view's base), or None."""
+    """The plain torch tensor an ndarray views (the base fill_view and
+    Tensor.numpy() give it), or None."""
     if TORCH_TYPES is None or type(out) is not cnp.ndarray:
         return None
     base = cnp.get_array_base(<cnp.ndarray>out)
