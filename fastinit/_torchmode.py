@@ -84,8 +84,12 @@ _entries = contextvars.ContextVar("fastinit_init_context", default=())
 
 
 class _Thread(threading.local):
-    """This thread's dispatcher mode, while one of its entries is open."""
+    """This thread's dispatcher mode, while one of its entries is open;
+    ``spare``: the one its last exit took off the stack, pushed again by
+    its next entry (a context's fixed cost, as a model builds with cold
+    caches)."""
     mode = None
+    spare = None
 
 
 _thread = _Thread()
@@ -160,6 +164,86 @@ def _nn(fill, renames=None):
         if context.track:
             context.note(tensor)
         return tensor
+    return handler
+
+
+# ---- the common draws, answered without fastinit.torch's layers ------------------------------
+# A model's construction makes its draws one after another, each small, with
+# cold caches: every Python frame and keyword dict between the mode and the
+# kernel shows. For the common case (no generator, number arguments, a
+# tensor fill_view takes, a call torch accepts), these handlers make the
+# core call fastinit.torch's function makes, with the same arguments, so
+# the same values; anything else goes to that function (``slow``).
+_NUMBER = (int, float)
+_INF = float("inf")
+_fill_view = _ft._fill_view
+# what torch's in-place ops do to the version of the tensor they write
+_versions = _ft._increment_version or (lambda tensors: _ft._bump_version(tensors[0]))
+
+
+def _tracked(context, tensor):
+    context.note(tensor)
+    return tensor
+
+
+def _uniform(slow):
+    """``torch.nn.init.uniform_(tensor, a, b)`` (torch passes every argument by name)."""
+    def handler(context, tensor, a=0.0, b=1.0, generator=None, **rest):
+        if (generator is None and not rest and type(a) in _NUMBER and type(b) in _NUMBER
+                and -_INF < a <= b < _INF):
+            view = _fill_view(tensor)
+            if view is not None:
+                _fi.uniform(None, a, b, out=view, seed=context.gen)
+                _versions((tensor,))
+                return _tracked(context, tensor) if context.track else tensor
+        return slow(context, tensor, a, b, generator=generator, **rest)
+    return handler
+
+
+def _uniform_method(slow):
+    """``Tensor.uniform_(from, to)``, its bounds given by position."""
+    def handler(context, tensor, *args, generator=None, **kwargs):
+        if generator is None and not kwargs and len(args) == 2:
+            a, b = args
+            if type(a) in _NUMBER and type(b) in _NUMBER and -_INF < a <= b < _INF:
+                view = _fill_view(tensor)
+                if view is not None:
+                    _fi.uniform(None, a, b, out=view, seed=context.gen)
+                    _versions((tensor,))
+                    return _tracked(context, tensor) if context.track else tensor
+        return slow(context, tensor, *args, generator=generator, **kwargs)
+    return handler
+
+
+def _normal(slow):
+    """``torch.nn.init.normal_`` and ``Tensor.normal_`` (the same names)."""
+    def handler(context, tensor, mean=0.0, std=1.0, generator=None, **rest):
+        if generator is None and not rest and type(mean) in _NUMBER and type(std) in _NUMBER and std >= 0:
+            view = _fill_view(tensor)
+            if view is not None:
+                _fi.normal(None, mean, std, out=view, seed=context.gen)
+                _versions((tensor,))
+                return _tracked(context, tensor) if context.track else tensor
+        return slow(context, tensor, mean, std, generator=generator, **rest)
+    return handler
+
+
+def _kaiming_uniform(slow):
+    """``torch.nn.init.kaiming_uniform_``, once torch has accepted its
+    arguments for a tensor of this many dimensions (fastinit.torch's
+    cache of torch's checks)."""
+    accepted = _ft._TORCH_ACCEPTED
+
+    def handler(context, tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None, **rest):
+        if (generator is None and not rest and type(mode) is str and type(nonlinearity) is str
+                and type(a) in _ft._SCALARS):
+            view = _fill_view(tensor)
+            if view is not None and view.size and (mode, nonlinearity, a, view.ndim >= 2) in accepted:
+                _fi.he_uniform(None, out=view, seed=context.gen, a=a, mode=mode.lower(),
+                               nonlinearity=nonlinearity, in_axis=1, out_axis=0)
+                _versions((tensor,))
+                return _tracked(context, tensor) if context.track else tensor
+        return slow(context, tensor, a, mode, nonlinearity, generator=generator, **rest)
     return handler
 
 
@@ -280,11 +364,11 @@ def _randperm(context, n, *, generator=None, out=None, **kwargs):
 # torch.nn.init's functions that check for overrides, each read once
 _NN_HOOKED = (_tinit.uniform_, _tinit.normal_, _tinit.kaiming_uniform_)
 _HANDLERS = {
-    _NN_HOOKED[0]: _nn(_ft.uniform_),
-    _NN_HOOKED[1]: _nn(_ft.normal_),
-    _NN_HOOKED[2]: _nn(_ft.kaiming_uniform_),
-    T.uniform_: _nn(_ft.uniform_, {"from": "a", "to": "b"}),
-    T.normal_: _nn(_ft.normal_),
+    _NN_HOOKED[0]: _uniform(_nn(_ft.uniform_)),
+    _NN_HOOKED[1]: _normal(_nn(_ft.normal_)),
+    _NN_HOOKED[2]: _kaiming_uniform(_nn(_ft.kaiming_uniform_)),
+    T.uniform_: _uniform_method(_nn(_ft.uniform_, {"from": "a", "to": "b"})),
+    T.normal_: _normal(_nn(_ft.normal_)),
     T.random_: _random_,
     torch.randn: _factory(_ft.normal_),
     torch.rand: _factory(_ft.uniform_),
@@ -359,14 +443,14 @@ class _Dispatch(TorchFunctionMode):
         self.tracking = 0
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
+        # (most calls come without keywords: no dict is made for them)
         handler = _HANDLERS.get(func)
         if handler is None and type(func) is FunctionType:
             handler = _BY_NAME.get(func.__name__)
         if handler is not None:
             context = current()
             if context is not None:
-                return handler(context, *args, **kwargs)
+                return handler(context, *args, **kwargs) if kwargs else handler(context, *args)
         if (types and types != _TENSOR and not (types == _PARAMETER and _PARAM.__torch_function__ is _DISABLED)
                 and _own_handler(types) and torch._C._is_torch_function_enabled()):
             # a tensor subclass with a __torch_function__ of its own: torch
@@ -377,9 +461,11 @@ class _Dispatch(TorchFunctionMode):
             # a Python function: run its body with this mode on the stack,
             # skipping only this one hop (its inner calls are seen)
             with self:
-                result = redispatch_function(func, types, args, kwargs)
-        else:
+                result = redispatch_function(func, types, args, kwargs or {})
+        elif kwargs:
             result = func(*args, **kwargs)
+        else:
+            result = func(*args)
         if self.tracking and args and isinstance(args[0], T):
             name = getattr(func, "__name__", "")
             if name.endswith("_") and not name.endswith("__"):
@@ -464,7 +550,8 @@ class InitContext:
     def __enter__(self):
         mode = _thread.mode
         if mode is None:
-            mode = _thread.mode = _Dispatch()
+            mode = _thread.mode = _thread.spare or _Dispatch()
+            _thread.spare = None
             torch._C._push_on_torch_function_stack(mode)
         mode.open += 1
         mode.tracking += self.track
@@ -507,6 +594,7 @@ class InitContext:
         if mode.open == 0 and entry.ident == ident and _thread.mode is mode:
             _thread.mode = None
             _remove_mode(mode)
+            _thread.spare = mode
         return False
 
 

@@ -271,24 +271,41 @@ DATA_CALLS = {torch.tensor, torch.as_tensor, torch.asarray, torch.Tensor.new_ten
 
 
 # ---- which tensors are a module's ----------------------------------------------------------------
+# torch's global registration hook tables, when this torch keeps them where
+# register_module_*_registration_hook puts them: an entry of ours is put in
+# and taken out under one key of its own (no RemovableHandle to make, at
+# every context); else the public functions
+_mm = torch.nn.modules.module
+_HOOK_TABLES = [getattr(_mm, "_global_parameter_registration_hooks", None),
+                getattr(_mm, "_global_buffer_registration_hooks", None)]
+_HOOK_KEY = -0x66696E6974    # torch's handles count up from 0
+
+
 def hooks_on(noted):
     """Install ``noted(module, name, tensor)`` as torch's parameter and
     buffer registration hook, once for all open contexts."""
     with _HOOK_LOCK:
         _HOOK_USERS[0] += 1
         if _HOOK_USERS[0] == 1:
-            mm = torch.nn.modules.module
-            _HOOKS[:] = [mm.register_module_parameter_registration_hook(noted),
-                         mm.register_module_buffer_registration_hook(noted)]
+            if all(isinstance(t, dict) for t in _HOOK_TABLES):
+                for table in _HOOK_TABLES:
+                    table[_HOOK_KEY] = noted
+            else:
+                _HOOKS[:] = [_mm.register_module_parameter_registration_hook(noted),
+                             _mm.register_module_buffer_registration_hook(noted)]
 
 
 def hooks_off():
     with _HOOK_LOCK:
         _HOOK_USERS[0] -= 1
         if _HOOK_USERS[0] == 0:
-            for h in _HOOKS:
-                h.remove()
-            _HOOKS.clear()
+            if _HOOKS:
+                for h in _HOOKS:
+                    h.remove()
+                _HOOKS.clear()
+            else:
+                for table in _HOOK_TABLES:
+                    table.pop(_HOOK_KEY, None)
 
 
 def remember(made, log):
@@ -323,8 +340,6 @@ def _remember(made, log):
             last, names = module, mine[1]
         names[name] = entry
     for module, names in found.values():
-        known = MADE.get(module)
-        if known is None:
-            MADE[module] = names
-        else:
+        known = MADE.setdefault(module, names)
+        if known is not names:
             known.update(names)

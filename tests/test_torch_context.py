@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -498,6 +499,87 @@ def test_fastinit_torch_without_a_seed_draws_from_the_context():
     g = fastinit.Generator(4)
     assert same((w, v), (init.normal_(torch.empty(3, 3), generator=g),
                          init.normal_(torch.empty(3, 3), generator=g)))
+
+
+# Each call form of the draws the mode answers without fastinit.torch's
+# layers (_torchmode's _uniform, _uniform_method, _normal, _kaiming_uniform),
+# and forms those handlers hand on to fastinit.torch: (inside the context,
+# the same draw at once with generator g).
+FORMS = {
+    "init.uniform_": (lambda t: nn.init.uniform_(t, -0.5, 0.25),
+                      lambda t, g: init.uniform_(t, -0.5, 0.25, generator=g)),
+    "init.uniform_ by name": (lambda t: nn.init.uniform_(t, b=3, a=-2),
+                              lambda t, g: init.uniform_(t, -2, 3, generator=g)),
+    "init.uniform_ numpy bounds": (lambda t: nn.init.uniform_(t, np.float32(-1), np.float64(1)),
+                                   lambda t, g: init.uniform_(t, -1.0, 1.0, generator=g)),
+    "Tensor.uniform_": (lambda t: t.uniform_(-0.5, 0.25),
+                        lambda t, g: init.uniform_(t, -0.5, 0.25, generator=g)),
+    "Tensor.uniform_ ints": (lambda t: t.uniform_(-2, 3), lambda t, g: init.uniform_(t, -2, 3, generator=g)),
+    "Tensor.uniform_ defaults": (lambda t: t.uniform_(), lambda t, g: init.uniform_(t, generator=g)),
+    "Tensor.uniform_ from/to": (lambda t: t.uniform_(**{"from": -1.0, "to": 0.5}),
+                                lambda t, g: init.uniform_(t, -1.0, 0.5, generator=g)),
+    "init.normal_": (lambda t: nn.init.normal_(t, 0.5, 0.02),
+                     lambda t, g: init.normal_(t, 0.5, 0.02, generator=g)),
+    "Tensor.normal_": (lambda t: t.normal_(0, 3), lambda t, g: init.normal_(t, 0, 3, generator=g)),
+    "Tensor.normal_ std=": (lambda t: t.normal_(std=0.02), lambda t, g: init.normal_(t, std=0.02, generator=g)),
+    "init.kaiming_uniform_": (lambda t: nn.init.kaiming_uniform_(t, a=5 ** 0.5),
+                              lambda t, g: init.kaiming_uniform_(t, a=5 ** 0.5, generator=g)),
+    "init.kaiming_uniform_ fan_out relu": (
+        lambda t: nn.init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu"),
+        lambda t, g: init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu", generator=g)),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16], ids=str)
+@pytest.mark.parametrize("shape", [(64, 32), (6, 4, 3, 3)], ids=str)
+def test_every_call_form_draws_what_fastinit_torch_draws(form, dtype, shape):
+    inside, at_once = FORMS[form]
+    made = [torch.empty(shape, dtype=dtype), nn.Parameter(torch.empty(shape, dtype=dtype)),
+            torch.empty(shape[::-1], dtype=dtype).permute(*range(len(shape))[::-1])]   # a parameter, a view
+    drawn = []
+    with init.init_context(seed=3):
+        for t in made + made[:1]:                         # twice: torch's checks cached
+            with torch.no_grad():
+                assert inside(t) is t
+            drawn.append(t.detach().clone())
+    g = fastinit.Generator(3)
+    for t, got in zip(made + made[:1], drawn):
+        expected = torch.empty(t.shape, dtype=dtype)
+        with torch.no_grad():
+            at_once(expected, g)
+        assert same(got, expected), form
+    assert made[1]._version > 0 and clean()
+
+
+def test_the_short_handlers_leave_the_rest_to_fastinit_torch():
+    """Zero elements, a bad mode, bounds torch refuses, a negative std, a
+    generator: the same warning or error as torch gives, inside and out."""
+    calls = [lambda t: nn.init.kaiming_uniform_(t[:, :0]),
+             lambda t: nn.init.kaiming_uniform_(t, mode="fan_avg"),
+             lambda t: nn.init.kaiming_uniform_(t[0]),
+             lambda t: t.uniform_(1.0, -1.0),
+             lambda t: nn.init.uniform_(t, float("nan"), 1.0),
+             lambda t: nn.init.normal_(t, 0.0, -1.0),
+             lambda t: t.normal_(0.0, float("nan"))]
+    for call in calls:
+        outcome = []
+        for inside in (False, True):
+            t = torch.zeros(8, 4)
+            try:
+                with init.init_context(seed=0) if inside else torch.no_grad():
+                    with warnings.catch_warnings(record=True) as w:
+                        warnings.simplefilter("always")
+                        call(t)
+                outcome.append(("ok", [str(x.message) for x in w], t.count_nonzero().item() == 0))
+            except (RuntimeError, ValueError) as e:
+                outcome.append((type(e), str(e), t.count_nonzero().item() == 0))
+        assert outcome[0] == outcome[1]
+    g = torch.Generator().manual_seed(1)
+    with init.init_context(seed=0):
+        a = nn.init.uniform_(torch.empty(5), generator=g)
+    b = init.uniform_(torch.empty(5), generator=torch.Generator().manual_seed(1))
+    assert same(a, b) and clean()
 
 
 def test_reset_parameters_is_unchanged_by_the_context_machinery():
