@@ -323,16 +323,19 @@ def _remember(made, log):
             t = module._buffers.get(name)
             if not isinstance(t, torch.Tensor):
                 continue
-        if t.is_meta:
+        try:
+            ptr = t.data_ptr()          # 0 on the meta device (and for no elements)
+        except RuntimeError:            # no storage of its own
+            ptr = None
+        if ptr or not t.is_meta:
+            if ptr is None:
+                continue
+            entry = (None, ptr)
+        else:
             if log is None:
                 continue                # made on meta without a recording: nothing to make again
             log.keep(t)
             entry = (log, _Ref(t))
-        else:
-            try:
-                entry = (None, t.data_ptr())
-            except RuntimeError:        # no storage of its own
-                continue
         if module is not last:
             mine = found.get(id(module))
             if mine is None:
