@@ -181,21 +181,25 @@ _fill_view = _ft._fill_view
 _versions = _ft._increment_version or (lambda tensors: _ft._bump_version(tensors[0]))
 
 
-def _tracked(context, tensor):
-    context.note(tensor)
-    return tensor
+def _at_once(context, tensor, core, p, q):
+    """``core(p, q)`` of fastinit drawn into the tensor, as fastinit.torch
+    draws it; False when fill_view does not take the tensor."""
+    view = _fill_view(tensor)
+    if view is None:
+        return False
+    core(None, p, q, out=view, seed=context.gen)
+    _versions((tensor,))
+    if context.track:
+        context.note(tensor)
+    return True
 
 
 def _uniform(slow):
     """``torch.nn.init.uniform_(tensor, a, b)`` (torch passes every argument by name)."""
     def handler(context, tensor, a=0.0, b=1.0, generator=None, **rest):
         if (generator is None and not rest and type(a) in _NUMBER and type(b) in _NUMBER
-                and -_INF < a <= b < _INF):
-            view = _fill_view(tensor)
-            if view is not None:
-                _fi.uniform(None, a, b, out=view, seed=context.gen)
-                _versions((tensor,))
-                return _tracked(context, tensor) if context.track else tensor
+                and -_INF < a <= b < _INF and _at_once(context, tensor, _fi.uniform, a, b)):
+            return tensor
         return slow(context, tensor, a, b, generator=generator, **rest)
     return handler
 
@@ -205,12 +209,9 @@ def _uniform_method(slow):
     def handler(context, tensor, *args, generator=None, **kwargs):
         if generator is None and not kwargs and len(args) == 2:
             a, b = args
-            if type(a) in _NUMBER and type(b) in _NUMBER and -_INF < a <= b < _INF:
-                view = _fill_view(tensor)
-                if view is not None:
-                    _fi.uniform(None, a, b, out=view, seed=context.gen)
-                    _versions((tensor,))
-                    return _tracked(context, tensor) if context.track else tensor
+            if (type(a) in _NUMBER and type(b) in _NUMBER and -_INF < a <= b < _INF
+                    and _at_once(context, tensor, _fi.uniform, a, b)):
+                return tensor
         return slow(context, tensor, *args, generator=generator, **kwargs)
     return handler
 
@@ -218,12 +219,9 @@ def _uniform_method(slow):
 def _normal(slow):
     """``torch.nn.init.normal_`` and ``Tensor.normal_`` (the same names)."""
     def handler(context, tensor, mean=0.0, std=1.0, generator=None, **rest):
-        if generator is None and not rest and type(mean) in _NUMBER and type(std) in _NUMBER and std >= 0:
-            view = _fill_view(tensor)
-            if view is not None:
-                _fi.normal(None, mean, std, out=view, seed=context.gen)
-                _versions((tensor,))
-                return _tracked(context, tensor) if context.track else tensor
+        if (generator is None and not rest and type(mean) in _NUMBER and type(std) in _NUMBER
+                and std >= 0 and _at_once(context, tensor, _fi.normal, mean, std)):
+            return tensor
         return slow(context, tensor, mean, std, generator=generator, **rest)
     return handler
 
@@ -242,7 +240,9 @@ def _kaiming_uniform(slow):
                 _fi.he_uniform(None, out=view, seed=context.gen, a=a, mode=mode.lower(),
                                nonlinearity=nonlinearity, in_axis=1, out_axis=0)
                 _versions((tensor,))
-                return _tracked(context, tensor) if context.track else tensor
+                if context.track:
+                    context.note(tensor)
+                return tensor
         return slow(context, tensor, a, mode, nonlinearity, generator=generator, **rest)
     return handler
 
