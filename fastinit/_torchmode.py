@@ -177,8 +177,15 @@ def _nn(fill, renames=None):
 _NUMBER = (int, float)
 _INF = float("inf")
 _fill_view = _ft._fill_view
-# what torch's in-place ops do to the version of the tensor they write
-_versions = _ft._increment_version or (lambda tensors: _ft._bump_version(tensors[0]))
+
+
+def _drawn(context, tensor):
+    """After a draw into the tensor's memory: its version moves, as
+    fastinit.torch's fills move it, and a tracking context notes it."""
+    _ft._bump_version(tensor)
+    if context.track:
+        context.note(tensor)
+    return tensor
 
 
 def _at_once(context, tensor, core, p, q):
@@ -188,9 +195,7 @@ def _at_once(context, tensor, core, p, q):
     if view is None:
         return False
     core(None, p, q, out=view, seed=context.gen)
-    _versions((tensor,))
-    if context.track:
-        context.note(tensor)
+    _drawn(context, tensor)
     return True
 
 
@@ -239,10 +244,7 @@ def _kaiming_uniform(slow):
             if view is not None and view.size and (mode, nonlinearity, a, view.ndim >= 2) in accepted:
                 _fi.he_uniform(None, out=view, seed=context.gen, a=a, mode=mode.lower(),
                                nonlinearity=nonlinearity, in_axis=1, out_axis=0)
-                _versions((tensor,))
-                if context.track:
-                    context.note(tensor)
-                return tensor
+                return _drawn(context, tensor)
         return slow(context, tensor, a, mode, nonlinearity, generator=generator, **rest)
     return handler
 
